@@ -1,0 +1,212 @@
+"""Drawing (SPEC §4.1, §4.3, §4.4): a laid-out network → a ``Scene`` of glyphs, lines, labels.
+
+Glyph outlines follow the paper's handle construction: every connection gets a handle (the
+full input or output side, centred on the connection's level); between two handles the
+outline dips to where one handle's bottom line meets the next one's top line, so a glyph
+with several connections reads as trapezoids fanning in or out.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+from .layout import Box, Layout
+from .network import Network
+from .palette import darken
+from .preferences import Preferences
+from .scene import Glyph, Label, LegendItem, Line, Placeholder, Scene, text_width
+from .sizing import Size
+
+FONT_SIZE = 10
+DIMENSION_FONT_SIZE = 9
+LABEL_GAP = 3  # between a glyph and the labels under it
+LEGEND_GAP = 40  # between the graph and the legend
+AGGREGATE_STROKE = 3.0
+
+
+@dataclass(frozen=True)
+class Style:
+    """How one legend key (a layer type or an aggregate) looks."""
+
+    alias: str
+    color: str
+    aggregate: bool = False
+
+
+def boxes(network: Network, sizes: Mapping[str, Size], styles: Mapping[str, Style],
+          preferences: Preferences) -> dict[str, Box]:
+    """The room each glyph and the labels under it need, for the layout."""
+    result = {}
+    for node in network.nodes:
+        size = sizes[node.id]
+        half = max(size.input_height, size.output_height) / 2
+        labels = _under_labels(size, styles[node.type], preferences)
+        width = max([size.width] + [text_width(text, FONT_SIZE) for _, text in labels])
+        below = half + (LABEL_GAP + len(labels) * FONT_SIZE * 1.2 if labels else 0)
+        result[node.id] = Box(size.width, width, half, below)
+    return result
+
+
+def _under_labels(size: Size, style: Style, preferences: Preferences) -> list[tuple[str, str]]:
+    """(kind, text) of the labels stacked under a glyph."""
+    labels = []
+    if preferences.show_features:
+        labels.append(("feature", size.features))
+    if preferences.show_names:
+        labels.append(("name", style.alias))
+    return labels
+
+
+def draw(network: Network, sizes: Mapping[str, Size], placement: Layout,
+         styles: Mapping[str, Style], preferences: Preferences) -> Scene:
+    in_levels, out_levels = _handle_levels(placement)
+    glyphs, labels, placeholders = [], [], []
+    for node in network.nodes:
+        size, style = sizes[node.id], styles[node.type]
+        x, y = placement.centers[node.id]
+        left, right = x - size.width / 2, x + size.width / 2
+        ins, outs = in_levels.get(node.id, [y]), out_levels.get(node.id, [y])
+        glyphs.append(_glyph(node.id, node.type, style, size, left, right, ins, outs))
+        is_input = node.id not in in_levels
+        bottom = max(point[1] for point in glyphs[-1].points)
+        labels += _node_labels(size, style, preferences, (x, y, left, right, bottom), ins, outs,
+                               is_input)
+        if preferences.show_samples and node.id not in in_levels:
+            placeholders.append(_placeholder(left - preferences.spacing_horizontal,
+                                             _nearest(ins, y), size.input_height, before=True))
+        if preferences.show_samples and node.id not in out_levels:
+            placeholders.append(_placeholder(right + preferences.spacing_horizontal,
+                                             _nearest(outs, y), size.output_height, before=False))
+    lines = [Line(r.source, r.target, r.points) for r in _merged_routes(placement)]
+    graph_bounds = _bounds(glyphs, labels, placeholders)
+    legend = _legend(network, styles, preferences, graph_bounds) if preferences.legend else []
+    bounds = _union([graph_bounds] + [_bounds(item.glyphs, item.labels, []) for item in legend])
+    return Scene(network.name, bounds, tuple(glyphs), tuple(lines), tuple(labels),
+                 tuple(placeholders), tuple(legend))
+
+
+def _handle_levels(placement: Layout):
+    """Sorted distinct levels of each node's input and output connections."""
+    ins, outs = {}, {}
+    for route in placement.routes:
+        outs.setdefault(route.source, set()).add(route.points[0][1])
+        ins.setdefault(route.target, set()).add(route.points[-1][1])
+    return ({v: sorted(levels) for v, levels in ins.items()},
+            {v: sorted(levels) for v, levels in outs.items()})
+
+
+def _merged_routes(placement: Layout):
+    """Several edges between the same two glyphs on the same level are drawn as one."""
+    return list({(r.source, r.target, r.points): r for r in placement.routes}.values())
+
+
+def _glyph(node_id, key, style, size, left, right, ins, outs) -> Glyph:
+    points = outline(left, right, ins, outs, size.input_height, size.output_height)
+    if style.aggregate:
+        return Glyph(node_id, key, points, darken(style.color, 0.25), style.color,
+                     AGGREGATE_STROKE, aggregate=True)
+    stroke, width = ("none", 0.0) if size.dense else (darken(style.color), 1.0)
+    return Glyph(node_id, key, points, style.color, stroke, width)
+
+
+def outline(left, right, ins, outs, in_height, out_height):
+    """The glyph polygon, clockwise from the top-left corner (paper Fig. 4)."""
+    top_left, bottom_left = (left, ins[0] - in_height / 2), (left, ins[-1] + in_height / 2)
+    top_right, bottom_right = (right, outs[0] - out_height / 2), (right, outs[-1] + out_height / 2)
+    points = [top_left]
+    for j, level in enumerate(outs):
+        points += [(right, level - out_height / 2), (right, level + out_height / 2)]
+        if j + 1 < len(outs) and level + out_height / 2 < outs[j + 1] - out_height / 2:
+            points.append(_intersection(bottom_left, points[-1], top_left,
+                                        (right, outs[j + 1] - out_height / 2)))
+    for i in range(len(ins) - 1, -1, -1):
+        points += [(left, ins[i] + in_height / 2), (left, ins[i] - in_height / 2)]
+        if i > 0 and ins[i - 1] + in_height / 2 < ins[i] - in_height / 2:
+            points.append(_intersection((left, ins[i - 1] + in_height / 2), bottom_right,
+                                        points[-1], top_right))
+    return tuple(_dedupe(points[:-1] if points[-1] == top_left else points))
+
+
+def _intersection(a1, a2, b1, b2):
+    """Where line a1→a2 meets line b1→b2 (both spanning the same x range)."""
+    (x1, ya1), (x2, ya2), (_, yb1), (_, yb2) = a1, a2, b1, b2
+    t = (yb1 - ya1) / ((ya2 - ya1) - (yb2 - yb1))
+    return (x1 + t * (x2 - x1), ya1 + t * (ya2 - ya1))
+
+
+def _dedupe(points):
+    result = []
+    for point in points:
+        if not result or point != result[-1]:
+            result.append(point)
+    return result
+
+
+def _nearest(levels, y):
+    return min(levels, key=lambda level: (abs(level - y), level))
+
+
+def _node_labels(size, style, preferences, frame, ins, outs, is_input):
+    """Rotated dimension labels in the gaps beside the glyph, feature/name labels under it."""
+    x, y, left, right, bottom = frame
+    labels = []
+    gap = preferences.spacing_horizontal
+    if preferences.show_dimensions and not size.dense:
+        labels.append(Label(size.output_dimensions, right + gap / 2, _nearest(outs, y),
+                            "dimension", DIMENSION_FONT_SIZE, rotated=True))
+        if is_input and size.input_dimensions:
+            labels.append(Label(size.input_dimensions, left - gap / 2, ins[0], "dimension",
+                                DIMENSION_FONT_SIZE, rotated=True))
+    top = bottom + LABEL_GAP
+    for kind, text in _under_labels(size, style, preferences):
+        labels.append(Label(text, x, top + FONT_SIZE * 0.6, kind, FONT_SIZE))
+        top += FONT_SIZE * 1.2
+    return labels
+
+
+def _placeholder(edge_x, level, side, before):
+    return Placeholder(edge_x - side if before else edge_x, level - side / 2, side)
+
+
+def _legend(network, styles, preferences, graph_bounds):
+    """One entry per layer type present, left to right under the graph, wrapping."""
+    keys = list(dict.fromkeys(node.type for node in network.nodes))
+    if preferences.legend_reverse:
+        keys.reverse()
+    left, _, right, bottom = graph_bounds
+    row_width = max(right - left, 400.0)
+    x, y = left, bottom + LEGEND_GAP
+    width, height = preferences.min_width, preferences.min_height
+    items = []
+    for key in keys:
+        style = styles[key]
+        item_width = max(width, text_width(style.alias, FONT_SIZE))
+        if x + item_width > left + row_width and x > left:
+            x, y = left, y + height + FONT_SIZE * 3
+        cx = x + item_width / 2
+        glyph = Glyph(key, key, ((cx - width / 2, y), (cx + width / 2, y),
+                                 (cx + width / 2, y + height), (cx - width / 2, y + height)),
+                      style.color, darken(style.color), 1.0)
+        label = Label(style.alias, cx, y + height + LABEL_GAP + FONT_SIZE * 0.6, "legend", FONT_SIZE)
+        items.append(LegendItem(key, (glyph,), (), (label,)))
+        x += item_width + FONT_SIZE * 2
+    return items
+
+
+def _bounds(glyphs, labels, placeholders):
+    boxes = [_polygon_bounds(g.points) for g in glyphs] + [label.bounds() for label in labels]
+    boxes += [(p.x, p.y, p.x + p.side, p.y + p.side) for p in placeholders]
+    return _union(boxes)
+
+
+def _polygon_bounds(points):
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    return (min(xs), min(ys), max(xs), max(ys))
+
+
+def _union(boxes):
+    boxes = [b for b in boxes if b is not None]
+    if not boxes:
+        return (0.0, 0.0, 0.0, 0.0)
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes),
+            max(b[2] for b in boxes), max(b[3] for b in boxes))

@@ -1,0 +1,30 @@
+"""Writing a figure to a file: SVG always; PDF and PNG through the optional ``export`` extra."""
+from __future__ import annotations
+
+from pathlib import Path
+
+PNG_SCALE = 2  # pixels per SVG unit, for print-quality PNGs
+
+
+def save(svg_text: str, path) -> None:
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".svg":
+        path.write_text(svg_text, encoding="utf-8")
+    elif suffix in (".pdf", ".png"):
+        path.write_bytes(_convert(svg_text, suffix[1:]))
+    else:
+        raise ValueError(f"cannot save {path.name!r}: use a .svg, .pdf or .png file name")
+
+
+def _convert(svg_text: str, kind: str) -> bytes:
+    try:
+        import pymupdf
+    except ImportError:
+        raise ImportError(
+            f"saving .{kind} needs the optional converter: pip install 'net2vis-widget[export]'"
+        ) from None
+    document = pymupdf.open(stream=svg_text.encode("utf-8"), filetype="svg")
+    if kind == "pdf":
+        return document.convert_to_pdf()
+    return document[0].get_pixmap(matrix=pymupdf.Matrix(PNG_SCALE, PNG_SCALE)).tobytes("png")

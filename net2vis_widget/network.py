@@ -1,0 +1,45 @@
+"""The framework-neutral network: layer calls (nodes) and tensors flowing between them (edges).
+
+Adapters (``keras_extract`` and, later, others) produce a ``Network``; every later phase reads
+only this module's records.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+Shape = tuple  # one tensor's shape without the batch axis; ``None`` for unknown dimensions
+
+
+@dataclass(frozen=True)
+class Node:
+    """One layer call."""
+
+    id: str
+    name: str
+    type: str
+    input_shapes: tuple[Shape, ...]
+    output_shapes: tuple[Shape, ...]
+    config: dict = field(default_factory=dict, compare=False, hash=False)
+    params: int = 0
+    scope: tuple[str, ...] = ()  # names of the nested models this call lives in, outermost first
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A tensor from ``source`` feeding input number ``index`` of ``target``."""
+
+    source: str
+    target: str
+    index: int = 0
+
+
+@dataclass(frozen=True)
+class Network:
+    name: str
+    nodes: tuple[Node, ...]
+    edges: tuple[Edge, ...]
+
+    @cached_property
+    def by_id(self) -> dict[str, Node]:
+        return {n.id: n for n in self.nodes}

@@ -1,0 +1,89 @@
+"""The writing phase: a ``Scene`` → a standalone SVG document (SPEC §6.3).
+
+Deterministic (fixed number formatting, scene order), every model-derived string escaped,
+no scripts and no external references. Classes and data attributes are the contract the
+widget view and the tests address elements by.
+"""
+from __future__ import annotations
+
+from xml.sax.saxutils import escape, quoteattr
+
+from .scene import Glyph, Label, Line, Scene
+
+FONT_STACK = "Helvetica, Arial, 'Liberation Sans', sans-serif"
+MARGIN = 10
+
+
+def write(scene: Scene) -> str:
+    left, top, right, bottom = scene.bounds
+    x, y = left - MARGIN, top - MARGIN
+    width, height = right - left + 2 * MARGIN, bottom - top + 2 * MARGIN
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="n2v-figure" '
+        f'viewBox="{_n(x)} {_n(y)} {_n(width)} {_n(height)}" '
+        f'width="{_n(width)}" height="{_n(height)}" font-family="{FONT_STACK}">',
+        f"<title>{escape(scene.title)}</title>",
+        f'<rect class="n2v-background" x="{_n(x)}" y="{_n(y)}" width="{_n(width)}" '
+        f'height="{_n(height)}" fill="#FFFFFF"/>',
+        '<g class="n2v-edges" stroke="#000000" stroke-width="1" fill="none">',
+        *(_line(line) for line in scene.lines),
+        "</g>",
+        '<g class="n2v-layers">',
+        *(_glyph(glyph, "n2v-layer") for glyph in scene.glyphs),
+        "</g>",
+        '<g class="n2v-labels" text-anchor="middle" dominant-baseline="central">',
+        *(_label(label) for label in scene.labels),
+        "</g>",
+    ]
+    if scene.placeholders:
+        parts.append('<g class="n2v-samples" fill="none" stroke="#BDBDBD" stroke-dasharray="4 3">')
+        parts += [f'<rect class="n2v-sample" x="{_n(p.x)}" y="{_n(p.y)}" width="{_n(p.side)}" '
+                  f'height="{_n(p.side)}"/>' for p in scene.placeholders]
+        parts.append("</g>")
+    if scene.legend:
+        parts.append('<g class="n2v-legend" text-anchor="middle" dominant-baseline="central">')
+        for item in scene.legend:
+            parts.append(f'<g class="n2v-legend-item" data-key={quoteattr(item.key)}>')
+            parts += [_line(line) for line in item.lines]
+            parts += [_glyph(glyph, "n2v-legend-glyph") for glyph in item.glyphs]
+            parts += [_label(label) for label in item.labels]
+            parts.append("</g>")
+        parts.append("</g>")
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"
+
+
+def _glyph(glyph: Glyph, css_class: str) -> str:
+    if glyph.aggregate:
+        css_class += " n2v-group"
+    points = " ".join(f"{_n(x)},{_n(y)}" for x, y in glyph.points)
+    stroke = f' stroke="{glyph.stroke}" stroke-width="{_n(glyph.stroke_width)}"' if glyph.stroke_width else ""
+    return (f'<polygon class="{css_class}" data-id={quoteattr(glyph.id)} '
+            f'data-type={quoteattr(glyph.type)} points="{points}" fill="{glyph.fill}"{stroke} '
+            f'stroke-linejoin="round"/>')
+
+
+def _line(line: Line) -> str:
+    ends = f"data-source={quoteattr(line.source)} data-target={quoteattr(line.target)}"
+    if len(line.points) == 2:
+        (x1, y1), (x2, y2) = line.points
+        return (f'<line class="n2v-edge" {ends} x1="{_n(x1)}" y1="{_n(y1)}" '
+                f'x2="{_n(x2)}" y2="{_n(y2)}"/>')
+    points = " ".join(f"{_n(x)},{_n(y)}" for x, y in line.points)
+    return f'<polyline class="n2v-edge" {ends} points="{points}"/>'
+
+
+def _label(label: Label) -> str:
+    x, y = _n(label.x), _n(label.y)
+    # a rotated dimension label sits on its edge: a white halo keeps it legible
+    rotation = (f' transform="rotate(-90 {x} {y})" stroke="#FFFFFF" stroke-width="3" '
+                'paint-order="stroke"') if label.rotated else ""
+    color = f' fill="{label.color}"' if label.color != "#000000" else ""
+    return (f'<text class="n2v-label n2v-{label.kind}" x="{x}" y="{y}" '
+            f'font-size="{_n(label.size)}"{rotation}{color}>{escape(label.text)}</text>')
+
+
+def _n(value: float) -> str:
+    """A coordinate with at most two decimals, no trailing zeros, never ``-0``."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
