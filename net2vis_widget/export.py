@@ -6,15 +6,19 @@ from pathlib import Path
 PNG_SCALE = 2  # pixels per SVG unit, for print-quality PNGs
 
 
-def save(svg_text: str, path) -> None:
+def check_path(path) -> Path:
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".svg":
-        path.write_text(svg_text, encoding="utf-8")
-    elif suffix in (".pdf", ".png"):
-        path.write_bytes(_convert(svg_text, suffix[1:]))
-    else:
+    if path.suffix.lower() not in (".svg", ".pdf", ".png"):
         raise ValueError(f"cannot save {path.name!r}: use a .svg, .pdf or .png file name")
+    return path
+
+
+def save(svg_text: str, path) -> None:
+    path = check_path(path)
+    if path.suffix.lower() == ".svg":
+        path.write_text(svg_text, encoding="utf-8")
+    else:
+        path.write_bytes(_convert(svg_text, path.suffix.lower()[1:]))
 
 
 def _convert(svg_text: str, kind: str) -> bytes:

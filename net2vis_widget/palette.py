@@ -35,15 +35,10 @@ def _hue_gaps(count: int) -> list[float]:
 
 def _hsv_hex(hue: float) -> str:
     r, g, b = colorsys.hsv_to_rgb(hue / 360, 0.8, 0.7)
-    return "#{:02X}{:02X}{:02X}".format(*(round(c * 255) for c in (r, g, b)))
+    return "#{:02X}{:02X}{:02X}".format(*(int(c * 255 + 0.5) for c in (r, g, b)))
 
 
 def darken(color: str, amount: float = 0.1) -> str:
     """``color`` with each channel scaled down by ``amount``."""
     r, g, b = (int(color[i:i + 2], 16) for i in (1, 3, 5))
     return "#{:02X}{:02X}{:02X}".format(*(round(c * (1 - amount)) for c in (r, g, b)))
-
-
-def text_color_on(color: str) -> str:
-    r, g, b = (int(color[i:i + 2], 16) for i in (1, 3, 5))
-    return "#000000" if 0.299 * r + 0.587 * g + 0.114 * b > 150 else "#FFFFFF"

@@ -1,0 +1,50 @@
+"""``net2vis MODEL -o figure.svg``: draw a saved model, a keras.applications name, or a factory."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from pathlib import Path
+
+from . import export
+from .figure import figure
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="net2vis", description=__doc__.split(":")[0].strip("`"))
+    parser.add_argument("model", help="a .keras/.h5 file, a keras.applications name such as "
+                        "ResNet50, or package.module:function returning a model")
+    parser.add_argument("-o", "--output", required=True, help="figure file (.svg, .pdf, .png)")
+    args = parser.parse_args(argv)
+    try:
+        export.check_path(args.output)
+        figure(load_model(args.model)).save(args.output)
+    except (ValueError, TypeError, ImportError, OSError) as error:
+        print(f"net2vis: {error}", file=sys.stderr)
+        return 1
+    print(f"net2vis: wrote {args.output}")
+    return 0
+
+
+def load_model(spec: str):
+    """The model named by ``spec`` (see the command's help)."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import keras
+
+    if spec.endswith((".keras", ".h5")):
+        if not Path(spec).exists():
+            raise OSError(f"no such model file: {spec}")
+        return keras.models.load_model(spec, compile=False)
+    if ":" in spec:
+        module_name, function_name = spec.split(":", 1)
+        return getattr(importlib.import_module(module_name), function_name)()
+    factory = getattr(keras.applications, spec, None)
+    if factory is None:
+        raise ValueError(f"{spec!r} is neither a model file, a keras.applications name, "
+                         "nor package.module:function")
+    return factory(weights=None)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

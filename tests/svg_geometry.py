@@ -1,0 +1,132 @@
+"""Reading a figure back from its SVG: glyph polygons, edges and label boxes, and overlap tests.
+
+The tests judge the figure from the document alone, as a reader (or the widget) would.
+"""
+from __future__ import annotations
+
+import math
+import xml.etree.ElementTree as ET
+
+SVG = "{http://www.w3.org/2000/svg}"
+EPS = 0.05  # coordinates are written with two decimals
+
+
+def parse(svg_text):
+    return ET.fromstring(svg_text)
+
+
+def classes(element):
+    return element.get("class", "").split()
+
+
+def elements(root, css_class):
+    return [e for e in root.iter() if css_class in classes(e)]
+
+
+def points(element):
+    if element.tag == SVG + "line":
+        return [(float(element.get("x1")), float(element.get("y1"))),
+                (float(element.get("x2")), float(element.get("y2")))]
+    pairs = element.get("points").split()
+    return [tuple(map(float, pair.split(","))) for pair in pairs]
+
+
+def glyphs(root):
+    """{data-id: polygon points} of the graph's glyphs (legend glyphs excluded)."""
+    return {g.get("data-id"): points(g) for g in elements(root, "n2v-layer")}
+
+
+def label_box(text):
+    """The label's box, estimated as the package does: 0.6 em per character."""
+    size = float(text.get("font-size"))
+    x, y = float(text.get("x")), float(text.get("y"))
+    half_length, half_height = 0.6 * size * len(text.text or "") / 2, 0.6 * size
+    if "rotate" in (text.get("transform") or ""):
+        half_length, half_height = half_height, half_length
+    return [(x - half_length, y - half_height), (x + half_length, y - half_height),
+            (x + half_length, y + half_height), (x - half_length, y + half_height)]
+
+
+def bbox(polygon):
+    xs, ys = [p[0] for p in polygon], [p[1] for p in polygon]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _boxes_overlap(a, b):
+    return a[0] < b[2] - EPS and b[0] < a[2] - EPS and a[1] < b[3] - EPS and b[1] < a[3] - EPS
+
+
+def _segments(polygon):
+    return list(zip(polygon, polygon[1:] + polygon[:1]))
+
+
+def _proper_cross(p1, p2, q1, q2):
+    """Segments cross at a point interior to both (touching does not count)."""
+    def side(a, b, c):
+        value = (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
+        return 0 if abs(value) < 1e-6 else (1 if value > 0 else -1)
+    d1, d2 = side(q1, q2, p1), side(q1, q2, p2)
+    d3, d4 = side(p1, p2, q1), side(p1, p2, q2)
+    return d1 * d2 < 0 and d3 * d4 < 0
+
+
+def inside(point, polygon):
+    """Strictly inside (by more than EPS from every side)."""
+    x, y = point
+    for a, b in _segments(polygon):
+        if _distance_to_segment(point, a, b) < EPS:
+            return False
+    crossings = 0
+    for (x1, y1), (x2, y2) in _segments(polygon):
+        if (y1 > y) != (y2 > y):
+            if x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+                crossings += 1
+    return crossings % 2 == 1
+
+
+def _distance_to_segment(p, a, b):
+    (px, py), (ax, ay), (bx, by) = p, a, b
+    dx, dy = bx - ax, by - ay
+    length = dx * dx + dy * dy
+    t = 0 if length == 0 else max(0, min(1, ((px - ax) * dx + (py - ay) * dy) / length))
+    return math.hypot(px - ax - t * dx, py - ay - t * dy)
+
+
+def polygons_overlap(p, q):
+    """Interiors intersect (shared boundaries and touching corners are allowed)."""
+    if not _boxes_overlap(bbox(p), bbox(q)):
+        return False
+    if any(_proper_cross(a, b, c, d) for a, b in _segments(p) for c, d in _segments(q)):
+        return True
+    centre = lambda poly: (sum(x for x, _ in poly) / len(poly), sum(y for _, y in poly) / len(poly))  # noqa: E731
+    return any(inside(v, q) for v in p) or any(inside(v, p) for v in q) or \
+        inside(centre(p), q) or inside(centre(q), p)
+
+
+def segment_enters(a, b, polygon):
+    """The segment a→b passes through the polygon's interior."""
+    if not _boxes_overlap(bbox([a, b]), bbox(polygon)):
+        return False
+    if any(_proper_cross(a, b, c, d) for c, d in _segments(polygon)):
+        return True
+    steps = 16
+    return any(inside((a[0] + (b[0] - a[0]) * i / steps, a[1] + (b[1] - a[1]) * i / steps), polygon)
+               for i in range(1, steps))
+
+
+def on_vertical_side(point, polygon, at_right):
+    """The point lies on a vertical side of the polygon at its leftmost/rightmost x."""
+    xs = [x for x, _ in polygon]
+    edge_x = max(xs) if at_right else min(xs)
+    if abs(point[0] - edge_x) > EPS:
+        return False
+    for (x1, y1), (x2, y2) in _segments(polygon):
+        if abs(x1 - edge_x) < EPS and abs(x2 - edge_x) < EPS:
+            if min(y1, y2) - EPS <= point[1] <= max(y1, y2) + EPS:
+                return True
+    return False
+
+
+def text_of(root, css_class):
+    return [e.text for e in elements(root, css_class)]
+

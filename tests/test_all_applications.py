@@ -1,0 +1,37 @@
+"""Every model in keras.applications renders (SPEC §8). Slow: builds about forty models."""
+from __future__ import annotations
+
+import inspect
+
+import keras
+import pytest
+
+import svg_geometry as geo
+from net2vis_widget import figure
+
+NAMES = sorted(name for name, factory in inspect.getmembers(keras.applications)
+               if inspect.isfunction(factory) and name[0].isupper())
+
+
+def layer_calls(model, top=True) -> int:
+    """Calls of non-model layers in ``model``, nested models counted by their layers."""
+    graph = model._functional if isinstance(model, keras.Sequential) else model
+    count = 0
+    for op in graph.operations:
+        for index in range(len(op._inbound_nodes)):
+            if f"{id(op)}_ib-{index}" not in graph._nodes:
+                continue
+            if isinstance(op, keras.Model):
+                count += layer_calls(op, top=False)
+            elif top or not isinstance(op, keras.layers.InputLayer):
+                count += 1
+    return count
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NAMES)
+def test_application_renders(name):
+    model = getattr(keras.applications, name)(weights=None)
+    root = geo.parse(figure(model).to_svg())
+    assert len(geo.elements(root, "n2v-layer")) == layer_calls(model)
+    keras.backend.clear_session()

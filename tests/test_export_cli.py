@@ -1,0 +1,72 @@
+"""Saving figures and the ``net2vis`` command line (SPEC §6.1)."""
+from __future__ import annotations
+
+import sys
+
+import keras
+import pytest
+from keras import layers
+
+from net2vis_widget import figure
+from net2vis_widget.cli import main
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    inputs = keras.Input((32, 32, 3), name="image")
+    x = layers.Conv2D(8, 3, name="conv")(inputs)
+    return keras.Model(inputs, layers.GlobalAveragePooling2D()(x), name="tiny")
+
+
+def test_save_svg_writes_the_same_document_as_to_svg(tiny, tmp_path):
+    fig = figure(tiny)
+    fig.save(tmp_path / "tiny.svg")
+    assert (tmp_path / "tiny.svg").read_text(encoding="utf-8") == fig.to_svg()
+
+
+def test_save_pdf_and_png_with_the_export_extra(tiny, tmp_path):
+    fig = figure(tiny)
+    fig.save(tmp_path / "tiny.pdf")
+    fig.save(tmp_path / "tiny.png")
+    assert (tmp_path / "tiny.pdf").read_bytes().startswith(b"%PDF")
+    assert (tmp_path / "tiny.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_save_without_the_converter_names_the_extra(tiny, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "pymupdf", None)  # as if the extra were not installed
+    with pytest.raises(ImportError, match=r"net2vis-widget\[export\]"):
+        figure(tiny).save(tmp_path / "tiny.pdf")
+    assert not (tmp_path / "tiny.pdf").exists()
+
+
+def test_save_refuses_unknown_formats(tiny, tmp_path):
+    with pytest.raises(ValueError, match=r"\.svg, \.pdf or \.png"):
+        figure(tiny).save(tmp_path / "tiny.jpg")
+
+
+def test_notebook_shows_the_figure_as_svg(tiny):
+    fig = figure(tiny)
+    assert fig._repr_svg_() == fig.to_svg()
+    assert repr(fig) == "<net2vis figure of 'tiny': 3 layers>"
+
+
+def test_cli_draws_a_keras_applications_model(tmp_path, capsys):
+    assert main(["MobileNetV2", "-o", str(tmp_path / "m.svg")]) == 0
+    assert (tmp_path / "m.svg").read_text().count('class="n2v-layer"') == 156
+
+
+def test_cli_draws_a_saved_model_file(tiny, tmp_path):
+    tiny.save(tmp_path / "tiny.keras")
+    assert main([str(tmp_path / "tiny.keras"), "-o", str(tmp_path / "tiny.svg")]) == 0
+    assert (tmp_path / "tiny.svg").read_text().count('class="n2v-layer"') == 3
+
+
+def test_cli_draws_a_model_from_a_factory_function(tmp_path):
+    assert main(["net2vis_widget.examples:voxel_net", "-o", str(tmp_path / "v.svg")]) == 0
+    assert "30×30×30" in (tmp_path / "v.svg").read_text()
+
+
+def test_cli_explains_a_bad_model_name(tmp_path, capsys):
+    assert main(["ResNet5O", "-o", str(tmp_path / "x.svg")]) == 1
+    assert "neither a model file" in capsys.readouterr().err
+    assert not (tmp_path / "x.svg").exists()

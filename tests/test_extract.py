@@ -1,0 +1,98 @@
+"""Extraction from live Keras models (SPEC §3)."""
+from __future__ import annotations
+
+import json
+
+import keras
+import pytest
+from keras import layers
+
+from net2vis_widget.extract import extract
+
+
+def test_every_layer_call_is_a_node_and_a_shared_layer_gives_two():
+    inputs = keras.Input((16,), name="x")
+    shared = layers.Dense(4, name="shared")
+    outputs = layers.Add()([shared(inputs), shared(inputs)])
+    network = extract(keras.Model(inputs, outputs))
+    assert [n.id for n in network.nodes] == ["x", "shared", "shared#1", "add"]
+    assert network.by_id["shared#1"].params == 16 * 4 + 4
+
+
+def test_edges_keep_the_order_of_the_consuming_layers_inputs():
+    a, b = keras.Input((4, 4, 2), name="a"), keras.Input((4, 4, 3), name="b")
+    joined = layers.Concatenate(name="join")([b, a])
+    network = extract(keras.Model([a, b], joined))
+    into_join = sorted((e.index, e.source) for e in network.edges if e.target == "join")
+    assert into_join == [(0, "b"), (1, "a")]
+
+
+def test_shapes_drop_the_batch_axis_and_keep_unknown_dimensions():
+    inputs = keras.Input((None, None, 3), name="image")
+    outputs = layers.Conv2D(8, 3, name="conv")(inputs)
+    conv = extract(keras.Model(inputs, outputs)).by_id["conv"]
+    assert conv.input_shapes == ((None, None, 3),)
+    assert conv.output_shapes == ((None, None, 8),)
+
+
+def test_nested_models_are_expanded_with_their_name_as_scope():
+    block = keras.Sequential([keras.Input((8, 8, 4)), layers.Conv2D(4, 3, padding="same"),
+                              layers.ReLU()], name="block")
+    inputs = keras.Input((8, 8, 4), name="x")
+    outputs = layers.Flatten(name="flat")(block(block(inputs)))
+    network = extract(keras.Model(inputs, outputs))
+    assert [n.type for n in network.nodes] == ["InputLayer", "Conv2D", "ReLU", "Conv2D", "ReLU",
+                                               "Flatten"]
+    assert [n.scope for n in network.nodes][1:5] == [("block",)] * 4
+    assert len({n.id for n in network.nodes}) == 6
+    assert [(e.source, e.target) for e in network.edges][0][0] == "x"
+    assert network.edges[-1].target == "flat"
+
+
+def test_config_is_json_safe_and_keeps_the_main_settings():
+    inputs = keras.Input((8, 8, 3))
+    outputs = layers.Conv2D(5, (3, 3), strides=2, activation="relu", name="conv")(inputs)
+    config = extract(keras.Model(inputs, outputs)).by_id["conv"].config
+    json.dumps(config)
+    assert config["filters"] == 5 and config["strides"] == [2, 2]
+    assert config["activation"] == "relu" and config["kernel_initializer"] == "GlorotUniform"
+
+
+def test_custom_layer_classes_keep_their_class_name():
+    class Scale(layers.Layer):
+        def call(self, x):
+            return x * 2.0
+
+    inputs = keras.Input((4,))
+    network = extract(keras.Model(inputs, Scale(name="scale")(inputs)))
+    assert network.by_id["scale"].type == "Scale"
+
+
+def test_a_sequential_model_with_an_input_is_extracted():
+    model = keras.Sequential([keras.Input((10,)), layers.Dense(3), layers.Dense(2)])
+    assert [n.type for n in extract(model).nodes] == ["InputLayer", "Dense", "Dense"]
+
+
+def test_not_a_model_is_refused_with_a_type_error():
+    with pytest.raises(TypeError, match="expected a keras.Model"):
+        extract("resnet50.keras")
+
+
+def test_an_unbuilt_sequential_model_is_refused_naming_the_fix():
+    with pytest.raises(ValueError, match=r"not built.*model\.build"):
+        extract(keras.Sequential([layers.Dense(3)]))
+
+
+def test_a_subclassed_model_without_a_graph_is_refused_naming_the_fix():
+    class Net(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = layers.Dense(2)
+
+        def call(self, x):
+            return self.dense(x)
+
+    net = Net()
+    net(keras.ops.ones((1, 3)))
+    with pytest.raises(ValueError, match="functional API"):
+        extract(net)
