@@ -20,7 +20,6 @@ from .sizing import Size
 FONT_SIZE = 10
 DIMENSION_FONT_SIZE = 9
 LABEL_GAP = 3  # between a glyph and the labels under it
-LEGEND_GAP = 40  # between the graph and the legend
 AGGREGATE_STROKE = 3.0
 
 
@@ -43,7 +42,8 @@ def boxes(network: Network, sizes: Mapping[str, Size], styles: Mapping[str, Styl
         labels = _under_labels(size, styles[node.type], preferences)
         width = max([size.width] + [text_width(text, FONT_SIZE) for _, text in labels])
         below = half + (LABEL_GAP + len(labels) * FONT_SIZE * 1.2 if labels else 0)
-        result[node.id] = Box(size.width, width, half, below)
+        above = half + (LABEL_GAP + FONT_SIZE * 1.2 if node.repeats > 1 else 0)
+        result[node.id] = Box(size.width, width, above, below)
     return result
 
 
@@ -68,9 +68,12 @@ def draw(network: Network, sizes: Mapping[str, Size], placement: Layout,
         ins, outs = in_levels.get(node.id, [y]), out_levels.get(node.id, [y])
         glyphs.append(_glyph(node.id, node.type, style, size, left, right, ins, outs))
         is_input = node.id not in in_levels
-        bottom = max(point[1] for point in glyphs[-1].points)
-        labels += _node_labels(size, style, preferences, (x, y, left, right, bottom), ins, outs,
+        ys = [point[1] for point in glyphs[-1].points]
+        labels += _node_labels(size, style, preferences, (x, y, left, right, max(ys)), ins, outs,
                                is_input)
+        if node.repeats > 1:
+            labels.append(Label(f"×{node.repeats}", x, min(ys) - LABEL_GAP - FONT_SIZE * 0.6,
+                                "mark", FONT_SIZE))
         if preferences.show_samples and node.id not in in_levels:
             placeholders.append(_placeholder(left - preferences.spacing_horizontal,
                                              _nearest(ins, y), size.input_height, before=True))
@@ -78,11 +81,8 @@ def draw(network: Network, sizes: Mapping[str, Size], placement: Layout,
             placeholders.append(_placeholder(right + preferences.spacing_horizontal,
                                              _nearest(outs, y), size.output_height, before=False))
     lines = [Line(r.source, r.target, r.points) for r in _merged_routes(placement)]
-    graph_bounds = _bounds(glyphs, labels, placeholders)
-    legend = _legend(network, styles, preferences, graph_bounds) if preferences.legend else []
-    bounds = _union([graph_bounds] + [_bounds(item.glyphs, item.labels, []) for item in legend])
-    return Scene(network.name, bounds, tuple(glyphs), tuple(lines), tuple(labels),
-                 tuple(placeholders), tuple(legend))
+    return Scene(network.name, bounds(glyphs, labels, placeholders), tuple(glyphs),
+                 tuple(lines), tuple(labels), tuple(placeholders), ())
 
 
 def _handle_levels(placement: Layout):
@@ -102,11 +102,17 @@ def _merged_routes(placement: Layout):
 
 def _glyph(node_id, key, style, size, left, right, ins, outs) -> Glyph:
     points = outline(left, right, ins, outs, size.input_height, size.output_height)
+    return glyph(node_id, key, style, points, bordered=not size.dense)
+
+
+def glyph(glyph_id, key, style, points, bordered=True) -> Glyph:
+    """A layer's glyph: its type's colour, a 10 % darker border; an aggregate's: a darkened
+    fill inside a thick border of its colour."""
     if style.aggregate:
-        return Glyph(node_id, key, points, darken(style.color, 0.25), style.color,
+        return Glyph(glyph_id, key, points, darken(style.color, 0.25), style.color,
                      AGGREGATE_STROKE, aggregate=True)
-    stroke, width = ("none", 0.0) if size.dense else (darken(style.color), 1.0)
-    return Glyph(node_id, key, points, style.color, stroke, width)
+    stroke, width = (darken(style.color), 1.0) if bordered else ("none", 0.0)
+    return Glyph(glyph_id, key, points, style.color, stroke, width)
 
 
 def outline(left, right, ins, outs, in_height, out_height):
@@ -168,35 +174,10 @@ def _placeholder(edge_x, level, side, before):
     return Placeholder(edge_x - side if before else edge_x, level - side / 2, side)
 
 
-def _legend(network, styles, preferences, graph_bounds):
-    """One entry per layer type present, left to right under the graph, wrapping."""
-    keys = list(dict.fromkeys(node.type for node in network.nodes))
-    if preferences.legend_reverse:
-        keys.reverse()
-    left, _, right, bottom = graph_bounds
-    row_width = max(right - left, 400.0)
-    x, y = left, bottom + LEGEND_GAP
-    width, height = preferences.min_width, preferences.min_height
-    items = []
-    for key in keys:
-        style = styles[key]
-        item_width = max(width, text_width(style.alias, FONT_SIZE))
-        if x + item_width > left + row_width and x > left:
-            x, y = left, y + height + FONT_SIZE * 3
-        cx = x + item_width / 2
-        glyph = Glyph(key, key, ((cx - width / 2, y), (cx + width / 2, y),
-                                 (cx + width / 2, y + height), (cx - width / 2, y + height)),
-                      style.color, darken(style.color), 1.0)
-        label = Label(style.alias, cx, y + height + LABEL_GAP + FONT_SIZE * 0.6, "legend", FONT_SIZE)
-        items.append(LegendItem(key, (glyph,), (), (label,)))
-        x += item_width + FONT_SIZE * 2
-    return items
-
-
-def _bounds(glyphs, labels, placeholders):
+def bounds(glyphs, labels, placeholders=()):
     boxes = [_polygon_bounds(g.points) for g in glyphs] + [label.bounds() for label in labels]
     boxes += [(p.x, p.y, p.x + p.side, p.y + p.side) for p in placeholders]
-    return _union(boxes)
+    return union(boxes)
 
 
 def _polygon_bounds(points):
@@ -204,7 +185,7 @@ def _polygon_bounds(points):
     return (min(xs), min(ys), max(xs), max(ys))
 
 
-def _union(boxes):
+def union(boxes):
     boxes = [b for b in boxes if b is not None]
     if not boxes:
         return (0.0, 0.0, 0.0, 0.0)

@@ -1,50 +1,83 @@
-"""``figure(model)``: the whole pipeline from a live model to an SVG document.
+"""``figure(model)``: a model's architecture figure, its state, and the actions on it.
 
-``render`` is the one function to read first: measure → lay out → draw → write, one line
-per phase, each phase in the module of the same name.
+``render`` is the one function to read first: fold → measure → lay out → draw → legend →
+write, one line per phase, each phase in the module of the same name.
 """
 from __future__ import annotations
 
-from typing import Mapping
+import itertools
+from dataclasses import replace
 
-from . import draw, export, layout, sizing, svg
+import networkx as nx
+
+from . import draw, export, layout, legend, sizing, svg
+from .aggregate import GroupingError, from_selection
+from .autogroup import auto_group
 from .extract import extract
+from .fold import fold
 from .network import Network
-from .palette import propose_colors
-from .preferences import Preferences
+from .palette import checked_color, propose_colors
+from .state import State
 
 
-def render(network: Network, styles: Mapping[str, draw.Style], preferences: Preferences) -> str:
-    sizes = sizing.measure(network, preferences)
-    boxes = draw.boxes(network, sizes, styles, preferences)
-    placement = layout.layout([n.id for n in network.nodes],
-                              [(e.source, e.target) for e in network.edges], boxes,
-                              preferences.spacing_horizontal, preferences.spacing_vertical)
-    scene = draw.draw(network, sizes, placement, styles, preferences)
+def render(network: Network, state: State, muted: bool = False) -> str:
+    """The SVG document of ``network`` as ``state`` says; ``muted`` adds greyed legend
+    entries for hidden types and inactive aggregates (the widget's view)."""
+    preferences = state.preferences
+    folded = fold(network, state.aggregates, state.hidden, preferences.repeat_marks)
+    styles = styles_of(network, state)
+    sizes = sizing.measure(folded, preferences)
+    boxes = draw.boxes(folded, sizes, styles, preferences)
+    placement = layout.layout([n.id for n in folded.nodes],
+                              list(dict.fromkeys((e.source, e.target) for e in folded.edges)),
+                              boxes, preferences.spacing_horizontal, preferences.spacing_vertical)
+    scene = draw.draw(folded, sizes, placement, styles, preferences)
+    if preferences.legend:
+        entries = legend.entries(layer_types(network), state.aggregates,
+                                 {n.type for n in folded.nodes}, set(state.hidden), preferences,
+                                 muted)
+        scene = legend.add_legend(scene, entries, styles, preferences)
     return svg.write(scene)
 
 
-def default_styles(network: Network, preferences: Preferences, aliases=None, colors=None):
-    """Alias and colour per layer type, in order of first appearance; overrides win."""
-    keys = list(dict.fromkeys(node.type for node in network.nodes))
-    proposed = propose_colors(len(keys), preferences.color_mode)
-    aliases, colors = aliases or {}, colors or {}
-    return {key: draw.Style(aliases.get(key, key), colors.get(key, color))
-            for key, color in zip(keys, proposed)}
+def layer_types(network: Network) -> list[str]:
+    return list(dict.fromkeys(node.type for node in network.nodes))
+
+
+def styles_of(network: Network, state: State) -> dict[str, draw.Style]:
+    """Alias and colour of every key: layer types in order of first appearance, then
+    aggregates; the palette proposes, the state's aliases and colours override."""
+    types, aggregates = layer_types(network), [a.name for a in state.aggregates]
+    proposed = propose_colors(len(types) + len(aggregates), state.preferences.color_mode)
+    return {key: draw.Style(state.aliases.get(key, key), state.colors.get(key, color),
+                            aggregate=key in aggregates)
+            for key, color in zip(types + aggregates, proposed)}
 
 
 class Figure:
-    """A model's architecture figure; shows itself as SVG in a notebook."""
+    """A model's figure. Every action validates first and changes nothing when it fails."""
 
-    def __init__(self, model, aliases=None, colors=None, **preferences):
+    def __init__(self, model, state=None, aliases=None, colors=None, **preferences):
         self.network = extract(model)
-        self.preferences = Preferences().updated(**preferences)
-        self.aliases = dict(aliases or {})
-        self.colors = {key: _checked_color(key, value) for key, value in (colors or {}).items()}
+        base = State.from_dict(state, set(layer_types(self.network))) if state else State()
+        self._state = base
+        self.update(aliases=aliases or {}, colors=colors or {}, **preferences)
+
+    # --- reading ------------------------------------------------------------------------------
+
+    @property
+    def state(self) -> dict:
+        """Aggregates, aliases, colours, hidden types and preferences, as JSON-safe data."""
+        return self._state.as_dict()
+
+    @property
+    def folded(self) -> Network:
+        """The network as drawn: hidden types bypassed, active aggregates folded."""
+        s = self._state
+        return fold(self.network, s.aggregates, s.hidden, s.preferences.repeat_marks)
 
     def to_svg(self) -> str:
-        styles = default_styles(self.network, self.preferences, self.aliases, self.colors)
-        return render(self.network, styles, self.preferences)
+        return render(self.network, self._state)
 
     def save(self, path) -> None:
         export.save(self.to_svg(), path)
@@ -53,16 +86,107 @@ class Figure:
         return self.to_svg()
 
     def __repr__(self) -> str:
-        return f"<net2vis figure of {self.network.name!r}: {len(self.network.nodes)} layers>"
+        glyphs = len(self.folded.nodes)
+        return (f"<net2vis figure of {self.network.name!r}: {len(self.network.nodes)} layers "
+                f"as {glyphs} glyphs>")
+
+    # --- actions ------------------------------------------------------------------------------
+
+    def update(self, aliases=None, colors=None, **preferences) -> None:
+        """Change preferences, and aliases or colours of layer types and aggregates."""
+        s, keys = self._state, self._keys()
+        for key in {**(aliases or {}), **(colors or {})}:
+            if key not in keys:
+                raise KeyError(f"no layer type or aggregate {key!r} in this figure")
+        self._state = replace(
+            s, preferences=s.preferences.updated(**preferences),
+            aliases={**s.aliases, **{k: str(v) for k, v in (aliases or {}).items()}},
+            colors={**s.colors, **{k: checked_color(k, v) for k, v in (colors or {}).items()}})
+
+    def auto_group(self) -> list[str]:
+        """Fold repeated sequences and blocks into new aggregates; returns their names."""
+        found, _ = auto_group(self.folded, self._namer())
+        for aggregate in found:
+            self._state = self._state.with_aggregate(aggregate)
+        return [a.name for a in found]
+
+    def group(self, layers, name: str | None = None) -> str:
+        """Group the glyphs showing ``layers`` (layer names or glyph ids) into an aggregate."""
+        folded = self.folded
+        selection = self._glyphs_of(folded, layers)
+        name = self._new_name(name)
+        graph = folded.graph()
+        order = {n.id: i for i, n in enumerate(folded.nodes)}
+        aggregate = from_selection(graph, selection, {n.id: n.type for n in folded.nodes}, name, order)
+        self._state = self._state.with_aggregate(aggregate)
+        return name
+
+    def select_between(self, first: str, last: str) -> list[str]:
+        """Glyph ids on all paths between the glyphs showing two layers (shift-click)."""
+        folded = self.folded
+        ends = self._glyphs_of(folded, [first, last])
+        a, b = ends[0], ends[-1]
+        graph = folded.graph()
+        if nx.has_path(graph, b, a):
+            a, b = b, a
+        between = (nx.descendants(graph, a) & nx.ancestors(graph, b)) | {a, b}
+        return [n.id for n in folded.nodes if n.id in between]
+
+    def set_active(self, name: str, active: bool) -> None:
+        self._state = self._state.with_active(name, bool(active))
+
+    def ungroup(self, name: str) -> None:
+        self._state = self._state.without_aggregate(name)
+
+    def hide(self, layer_type: str) -> None:
+        """Bypass every layer of a type; the legend shows it greyed in the widget."""
+        if layer_type not in layer_types(self.network):
+            raise KeyError(f"no layer type {layer_type!r} in this figure")
+        if layer_type not in self._state.hidden:
+            self._state = replace(self._state, hidden=self._state.hidden + (layer_type,))
+
+    def show(self, layer_type: str) -> None:
+        self._state = replace(self._state, hidden=tuple(
+            t for t in self._state.hidden if t != layer_type))
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def _keys(self) -> set[str]:
+        return set(layer_types(self.network)) | {a.name for a in self._state.aggregates}
+
+    def _namer(self):
+        taken = self._keys()
+        numbers = (f"Group {i}" for i in itertools.count(1))
+        return lambda: next(n for n in numbers if n not in taken)
+
+    def _new_name(self, name):
+        if name is None:
+            return self._namer()()
+        if not str(name).strip() or name in self._keys():
+            raise GroupingError(f"the name {name!r} is empty or already names a layer type or "
+                                "aggregate; choose another")
+        return str(name)
+
+    def _glyphs_of(self, folded: Network, layers) -> list[str]:
+        """The drawn glyph showing each named layer (by glyph id, layer id or layer name)."""
+        owner = {}
+        for node in folded.nodes:
+            owner[node.id] = node.id
+            for member in node.members:
+                owner[member] = node.id
+        names = {n.name: n.id for n in self.network.nodes}
+        glyphs = []
+        for layer in ([layers] if isinstance(layers, str) else list(layers)):
+            layer_id = layer if layer in owner else names.get(layer)
+            if layer_id not in owner:
+                raise GroupingError(f"no layer {layer!r} is drawn in this figure (hidden or "
+                                    "misspelt?)")
+            glyphs.append(owner[layer_id])
+        return list(dict.fromkeys(glyphs))
 
 
 def figure(model, **options) -> Figure:
-    """The figure of ``model`` (a built keras.Model); options are aliases, colors, preferences."""
+    """The figure of ``model`` (a built keras.Model or a Network). Options: ``state`` (from
+    ``.state``), ``aliases`` and ``colors`` per layer type, and preferences."""
     return Figure(model, **options)
 
-
-def _checked_color(key: str, value: str) -> str:
-    text = str(value)
-    if len(text) == 7 and text[0] == "#" and all(c in "0123456789abcdefABCDEF" for c in text[1:]):
-        return text.upper()
-    raise ValueError(f"colour for {key!r} must look like '#RRGGBB', got {value!r}")

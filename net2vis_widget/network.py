@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
+import networkx as nx
+
 Shape = tuple  # one tensor's shape without the batch axis; ``None`` for unknown dimensions
 
 
@@ -23,6 +25,8 @@ class Node:
     config: dict = field(default_factory=dict, compare=False, hash=False)
     params: int = 0
     scope: tuple[str, ...] = ()  # names of the nested models this call lives in, outermost first
+    members: tuple[str, ...] = ()  # for an aggregate's glyph: ids of the layers it stands for
+    repeats: int = 1  # consecutive occurrences shown as this one glyph (the ×N mark)
 
 
 @dataclass(frozen=True)
@@ -43,3 +47,10 @@ class Network:
     @cached_property
     def by_id(self) -> dict[str, Node]:
         return {n.id: n for n in self.nodes}
+
+    def graph(self) -> nx.MultiDiGraph:
+        """The network as a networkx graph of node ids, for graph algorithms."""
+        graph = nx.MultiDiGraph()
+        graph.add_nodes_from(n.id for n in self.nodes)
+        graph.add_edges_from((e.source, e.target) for e in self.edges)
+        return graph

@@ -42,3 +42,11 @@ def darken(color: str, amount: float = 0.1) -> str:
     """``color`` with each channel scaled down by ``amount``."""
     r, g, b = (int(color[i:i + 2], 16) for i in (1, 3, 5))
     return "#{:02X}{:02X}{:02X}".format(*(round(c * (1 - amount)) for c in (r, g, b)))
+
+
+def checked_color(key: str, value) -> str:
+    """``value`` as ``#RRGGBB``, or a ValueError naming the key and the expected form."""
+    text = str(value)
+    if len(text) == 7 and text[0] == "#" and all(c in "0123456789abcdefABCDEF" for c in text[1:]):
+        return text.upper()
+    raise ValueError(f"colour for {key!r} must look like '#RRGGBB', got {value!r}")

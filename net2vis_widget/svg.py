@@ -26,7 +26,7 @@ def write(scene: Scene) -> str:
         f'<rect class="n2v-background" x="{_n(x)}" y="{_n(y)}" width="{_n(width)}" '
         f'height="{_n(height)}" fill="#FFFFFF"/>',
         '<g class="n2v-edges" stroke="#000000" stroke-width="1" fill="none">',
-        *(_line(line) for line in scene.lines),
+        *(_line(line, "n2v-edge") for line in scene.lines),
         "</g>",
         '<g class="n2v-layers">',
         *(_glyph(glyph, "n2v-layer") for glyph in scene.glyphs),
@@ -44,7 +44,10 @@ def write(scene: Scene) -> str:
         parts.append('<g class="n2v-legend" text-anchor="middle" dominant-baseline="central">')
         for item in scene.legend:
             parts.append(f'<g class="n2v-legend-item" data-key={quoteattr(item.key)}>')
-            parts += [_line(line) for line in item.lines]
+            if item.lines:
+                parts.append('<g stroke="#000000" fill="none">')
+                parts += [_line(line, "n2v-legend-edge") for line in item.lines]
+                parts.append("</g>")
             parts += [_glyph(glyph, "n2v-legend-glyph") for glyph in item.glyphs]
             parts += [_label(label) for label in item.labels]
             parts.append("</g>")
@@ -63,14 +66,14 @@ def _glyph(glyph: Glyph, css_class: str) -> str:
             f'stroke-linejoin="round"/>')
 
 
-def _line(line: Line) -> str:
+def _line(line: Line, css_class: str) -> str:
     ends = f"data-source={quoteattr(line.source)} data-target={quoteattr(line.target)}"
     if len(line.points) == 2:
         (x1, y1), (x2, y2) = line.points
-        return (f'<line class="n2v-edge" {ends} x1="{_n(x1)}" y1="{_n(y1)}" '
+        return (f'<line class="{css_class}" {ends} x1="{_n(x1)}" y1="{_n(y1)}" '
                 f'x2="{_n(x2)}" y2="{_n(y2)}"/>')
     points = " ".join(f"{_n(x)},{_n(y)}" for x, y in line.points)
-    return f'<polyline class="n2v-edge" {ends} points="{points}"/>'
+    return f'<polyline class="{css_class}" {ends} points="{points}"/>'
 
 
 def _label(label: Label) -> str:

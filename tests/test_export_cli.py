@@ -47,7 +47,7 @@ def test_save_refuses_unknown_formats(tiny, tmp_path):
 def test_notebook_shows_the_figure_as_svg(tiny):
     fig = figure(tiny)
     assert fig._repr_svg_() == fig.to_svg()
-    assert repr(fig) == "<net2vis figure of 'tiny': 3 layers>"
+    assert repr(fig) == "<net2vis figure of 'tiny': 3 layers as 3 glyphs>"
 
 
 def test_cli_draws_a_keras_applications_model(tmp_path, capsys):

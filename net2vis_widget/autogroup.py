@@ -1,0 +1,143 @@
+"""Automatic grouping (SPEC §5): find repeated structure and fold it, one aggregate at a time.
+
+First the paper's method: split the network into sequential chains and fold the most
+frequent contiguous type sequence (ties: the longer), until no sequence repeats. Then beyond
+the paper: repeated single-entry/single-exit blocks with parallel paths (a fork and the layer
+where its paths meet again, as in residual blocks and inception modules), until no block
+repeats. Runs of equal blocks are not folded further: each block stays one glyph, as in the
+paper's Fig. 8, and ``repeat_marks`` can show such runs once with ×N.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import replace
+from typing import Callable
+
+import networkx as nx
+
+from .aggregate import Aggregate, GroupingError, from_selection
+from .fold import find_occurrences, fold_aggregate
+from .network import Network
+
+_SINK = ("sink",)  # virtual common successor of the outputs; no layer id is a tuple
+
+
+def auto_group(network: Network, new_name: Callable[[], str]) -> tuple[list[Aggregate], Network]:
+    """The new aggregates, in folding order, and the network folded by them."""
+    found = []
+    for search in (repeated_sequence, repeated_block):
+        while (pattern := search(network)) is not None:
+            aggregate = replace(pattern, name=new_name())
+            network = fold_aggregate(network, aggregate)
+            found.append(aggregate)
+    return found, network
+
+
+# --- sequences (the paper) --------------------------------------------------------------------
+
+def chains(network: Network) -> list[list[str]]:
+    """Maximal runs of layers linked one-to-one; a run may start with a merge and end with a fork."""
+    preds, succs = defaultdict(list), defaultdict(list)
+    for edge in network.edges:
+        preds[edge.target].append(edge.source)
+        succs[edge.source].append(edge.target)
+    runs, run_of = [], {}
+    for node in network.nodes:
+        before = preds[node.id]
+        if len(before) == 1 and len(succs[before[0]]) == 1:
+            runs[run_of[before[0]]].append(node.id)
+            run_of[node.id] = run_of[before[0]]
+        else:
+            run_of[node.id] = len(runs)
+            runs.append([node.id])
+    return runs
+
+
+def repeated_sequence(network: Network) -> Aggregate | None:
+    """The most frequent contiguous type sequence (≥ 2 long, ≥ 2 times), ties to the longer.
+
+    Counts pairs first (a sequence is never more frequent than its pairs), then extends the
+    most frequent ones to the right while the count holds, so each step is linear in the
+    number of occurrences rather than cubic in the chain length.
+    """
+    runs = [[network.by_id[v].type for v in run] for run in chains(network)]
+    positions = defaultdict(list)
+    for r, types in enumerate(runs):
+        for i in range(len(types) - 1):
+            positions[(types[i], types[i + 1])].append((r, i))
+    counts = {pair: _non_overlapping(at, 2) for pair, at in positions.items()}
+    best = max(counts.values(), default=0)
+    if best < 2:
+        return None
+    longest = None
+    for pair in sorted(p for p, c in counts.items() if c == best):
+        sequence, at = list(pair), positions[pair]
+        while True:
+            grown = defaultdict(list)
+            for r, i in at:
+                if i + len(sequence) < len(runs[r]):
+                    grown[runs[r][i + len(sequence)]].append((r, i))
+            longer = [(t, g) for t, g in sorted(grown.items())
+                      if _non_overlapping(g, len(sequence) + 1) == best]
+            if not longer:
+                break
+            sequence.append(longer[0][0])
+            at = longer[0][1]
+        if longest is None or len(sequence) > len(longest[0]):
+            longest = (sequence, at[0])
+    sequence, (r, i) = longest
+    head = chains(network)[r][i]
+    inputs = (sum(1 for e in network.edges if e.target == head),) + (0,) * (len(sequence) - 1)
+    return Aggregate("", tuple(sequence),
+                     tuple((k, k + 1) for k in range(len(sequence) - 1)), inputs)
+
+
+def _non_overlapping(positions, length) -> int:
+    count, run, end = 0, None, -1
+    for r, i in positions:
+        if r != run:
+            run, end = r, -1
+        if i >= end:
+            count, end = count + 1, i + length
+    return count
+
+
+# --- blocks (beyond the paper) ----------------------------------------------------------------
+
+def repeated_block(network: Network) -> Aggregate | None:
+    """The most frequent fork-to-join block that is a valid group, ties to the larger."""
+    graph = network.graph()
+    order = {n.id: i for i, n in enumerate(network.nodes)}
+    keys = {n.id: n.type for n in network.nodes}
+    candidates = defaultdict(list)  # pattern -> first layer of each block with that pattern
+    for members in _fork_blocks(graph, order):
+        try:
+            candidates[from_selection(graph, members, keys, "", order)].append(members[0])
+        except GroupingError:
+            continue
+    ranked = sorted(candidates.items(), key=lambda item: (
+        -len(item[1]), -len(item[0].members), order[item[1][0]]))
+    for pattern, firsts in ranked:
+        if len(firsts) >= 2 and len(find_occurrences(network, pattern)) >= 2:
+            return pattern
+    return None
+
+
+def _fork_blocks(graph, order):
+    """For each fork, the layers after it up to where all its paths meet again."""
+    closed = nx.DiGraph(graph)
+    closed.add_edges_from((v, _SINK) for v in graph if graph.out_degree(v) == 0)
+    join = nx.immediate_dominators(closed.reverse(copy=False), _SINK)
+    for fork in sorted((v for v in graph if len(set(graph.successors(v))) > 1), key=order.get):
+        end = join[fork]
+        if end == _SINK:
+            continue
+        members, stack = {end}, [v for v in graph.successors(fork) if v != end]
+        while stack:
+            v = stack.pop()
+            if v not in members:
+                members.add(v)
+                stack.extend(w for w in graph.successors(v) if w != end)
+        if len(members) >= 2:
+            yield sorted(members, key=order.get)
+

@@ -1,0 +1,133 @@
+"""The legend under the graph (SPEC §4.4): one entry per layer type, then one per aggregate,
+drawn as the aggregate's glyph, ``=``, and the composition graph of its members (laid out
+by the same layout code, every member at one uniform size).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Mapping, Sequence
+
+from .aggregate import Aggregate
+from .draw import FONT_SIZE, LABEL_GAP, Style, bounds, glyph, outline, union
+from .layout import Box, layout
+from .preferences import Preferences
+from .scene import Label, LegendItem, Line, Scene
+
+LEGEND_GAP = 40  # between the graph and the legend
+ENTRY_GAP = 24  # between two entries in a row
+MUTED_FILL, MUTED_TEXT = "#E0E0E0", "#9E9E9E"
+ENTRY = "entry"  # the virtual layer feeding an aggregate's composition graph
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: str
+    aggregate: Aggregate | None = None
+    muted: bool = False  # a hidden type or an inactive aggregate, greyed in the widget
+
+
+def entries(types: Sequence[str], aggregates: Sequence[Aggregate], shown: set[str],
+            hidden: set[str], preferences: Preferences, muted: bool) -> list[Entry]:
+    """Legend entries: the keys that explain the figure, simple → complex.
+
+    ``shown`` holds the keys of the drawn glyphs; an aggregate also explains its members.
+    Hidden types and inactive aggregates come last, greyed, when ``muted`` (the widget).
+    """
+    by_name = {a.name: a for a in aggregates}
+    explained, stack = set(), list(shown)
+    while stack:
+        key = stack.pop()
+        if key not in explained:
+            explained.add(key)
+            stack.extend(by_name[key].members if key in by_name else ())
+    active = [Entry(t) for t in types if t in explained] + sorted(
+        (Entry(a.name, a) for a in aggregates if a.name in explained),
+        key=lambda e: _depth(by_name, e.key))
+    if preferences.legend_reverse:
+        active.reverse()
+    if not muted:
+        return active
+    return active + [Entry(t, muted=True) for t in types if t in hidden] + [
+        Entry(a.name, a, muted=True) for a in aggregates if not a.active]
+
+
+def _depth(by_name, key) -> int:
+    members = by_name[key].members if key in by_name else ()
+    return 1 + max((_depth(by_name, m) for m in members), default=-1)
+
+
+def add_legend(scene: Scene, legend: Sequence[Entry], styles: Mapping[str, Style],
+               preferences: Preferences) -> Scene:
+    """The scene with the legend placed under its graph, entries in rows as wide as it."""
+    left, _, right, bottom = scene.bounds
+    row_width, x, y, row_height = max(right - left, 400.0), left, bottom + LEGEND_GAP, 0.0
+    items = []
+    for entry in legend:
+        item = _item(entry, styles, preferences)
+        item_left, item_top, item_right, item_bottom = bounds(item.glyphs, item.labels)
+        width, height = item_right - item_left, item_bottom - item_top
+        if x > left and x + width > left + row_width:
+            x, y, row_height = left, y + row_height + ENTRY_GAP, 0.0
+        items.append(_moved(item, x - item_left, y - item_top))
+        x, row_height = x + width + ENTRY_GAP, max(row_height, height)
+    boxes = [scene.bounds] + [bounds(i.glyphs, i.labels) for i in items]
+    return replace(scene, legend=tuple(items), bounds=union(boxes))
+
+
+def _item(entry: Entry, styles, preferences) -> LegendItem:
+    style = styles[entry.key]
+    width, height = preferences.min_width, preferences.min_height
+    box = ((0, -height / 2), (width, -height / 2), (width, height / 2), (0, height / 2))
+    glyphs = [glyph(entry.key, entry.key, style, box)]
+    labels = [Label(style.alias, width / 2, height / 2 + LABEL_GAP + FONT_SIZE * 0.6, "legend",
+                    FONT_SIZE)]
+    lines = []
+    if entry.aggregate is not None:
+        labels.append(Label("=", width + FONT_SIZE * 1.2, 0, "legend", FONT_SIZE * 1.4))
+        start = width + FONT_SIZE * 2.4
+        members, edges = _composition(entry.aggregate, styles, width, height, start)
+        glyphs += members
+        lines += edges
+    if entry.muted:
+        glyphs = [replace(g, fill=MUTED_FILL, stroke=MUTED_TEXT) for g in glyphs]
+        labels = [replace(label, color=MUTED_TEXT) for label in labels]
+    return LegendItem(entry.key, tuple(glyphs), tuple(lines), tuple(labels))
+
+
+def _composition(aggregate: Aggregate, styles, width, height, start):
+    """The members' glyphs and edges, laid out left to right from x = ``start``."""
+    ids = [str(i) for i in range(len(aggregate.members))]
+    edges = [(ids[a], ids[b]) for a, b in aggregate.edges]
+    forks = any(aggregate.inputs[1:])
+    if forks:
+        edges += [(ENTRY, ids[i]) for i, n in enumerate(aggregate.inputs) for _ in range(n)]
+    nodes = ([ENTRY] if forks else []) + ids
+    sizes = {v: Box(width, width, height / 2, height / 2) for v in ids}
+    sizes[ENTRY] = Box(0.0, 0.0, 0.0, 0.0)
+    placement = layout(nodes, sorted(set(edges)), sizes, 12, 12)
+    x0, y0 = placement.centers[ids[0]]
+    dx, dy = start - (x0 - width / 2) + (12 if forks else 0), -y0
+    ins, outs = {}, {}
+    for route in placement.routes:
+        outs.setdefault(route.source, set()).add(route.points[0][1])
+        ins.setdefault(route.target, set()).add(route.points[-1][1])
+    glyphs = []
+    for v, key in zip(ids, aggregate.members):
+        x, y = placement.centers[v]
+        points = outline(x - width / 2 + dx, x + width / 2 + dx, sorted(ins.get(v, [y])),
+                         sorted(outs.get(v, [y])), height, height)
+        glyphs.append(glyph(f"{aggregate.name}/{v}", key, styles[key],
+                            tuple((px, py + dy) for px, py in points)))
+    lines = [Line(r.source, r.target, tuple((px + dx, py + dy) for px, py in r.points))
+             for r in placement.routes]
+    return glyphs, lines
+
+
+def _moved(item: LegendItem, dx: float, dy: float) -> LegendItem:
+    move = lambda points: tuple((x + dx, y + dy) for x, y in points)  # noqa: E731
+    return LegendItem(
+        item.key,
+        tuple(replace(g, points=move(g.points)) for g in item.glyphs),
+        tuple(replace(line, points=move(line.points)) for line in item.lines),
+        tuple(replace(label, x=label.x + dx, y=label.y + dy) for label in item.labels),
+    )
