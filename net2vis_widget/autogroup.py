@@ -16,7 +16,7 @@ from typing import Callable
 import networkx as nx
 
 from .aggregate import Aggregate, GroupingError, from_selection
-from .fold import find_occurrences, fold_aggregate
+from .fold import find_occurrences, fold, fold_aggregate
 from .network import Network
 
 _SINK = ("sink",)  # virtual common successor of the outputs; no layer id is a tuple
@@ -31,6 +31,35 @@ def auto_group(network: Network, new_name: Callable[[], str]) -> tuple[list[Aggr
             network = fold_aggregate(network, aggregate)
             found.append(aggregate)
     return found, network
+
+
+def nested_model_aggregates(network: Network) -> list[Aggregate]:
+    """One aggregate per nested model (named after it), innermost first.
+
+    A nested model's layers have ids under its call's id (``call/layer``); the first call
+    defines the pattern, later calls are its further occurrences. Nested models with
+    several inputs or outputs cannot fold into one glyph and stay expanded.
+    """
+    calls = sorted({n.id.rsplit("/", 1)[0] for n in network.nodes if "/" in n.id},
+                   key=lambda call: -call.count("/"))
+    found, names = [], {n.type for n in network.nodes}
+    for call in calls:
+        inside = [n for n in network.nodes if n.id.startswith(call + "/")]
+        name = inside[0].scope[call.count("/")]  # the model called at this depth
+        if name in names:
+            continue
+        inside = {n.id for n in inside}
+        folded = fold(network, found)
+        selection = [n.id for n in folded.nodes if set(n.members or (n.id,)) <= inside]
+        order = {n.id: i for i, n in enumerate(folded.nodes)}
+        try:
+            aggregate = from_selection(folded.graph(), selection,
+                                       {n.id: n.type for n in folded.nodes}, name, order)
+        except GroupingError:
+            continue
+        found.append(aggregate)
+        names.add(name)
+    return found
 
 
 # --- sequences (the paper) --------------------------------------------------------------------

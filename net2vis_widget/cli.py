@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import os
 import sys
 from pathlib import Path
@@ -16,10 +17,18 @@ def main(argv=None) -> int:
     parser.add_argument("model", help="a .keras/.h5 file, a keras.applications name such as "
                         "ResNet50, or package.module:function returning a model")
     parser.add_argument("-o", "--output", required=True, help="figure file (.svg, .pdf, .png)")
+    parser.add_argument("--auto-group", action="store_true",
+                        help="fold repeated layer sequences and blocks into aggregates")
+    parser.add_argument("--state", type=Path,
+                        help="a JSON file of figure state (as saved from Figure.state)")
     args = parser.parse_args(argv)
     try:
         export.check_path(args.output)
-        figure(load_model(args.model)).save(args.output)
+        state = json.loads(args.state.read_text(encoding="utf-8")) if args.state else None
+        fig = figure(load_model(args.model), state=state)
+        if args.auto_group:
+            fig.auto_group()
+        fig.save(args.output)
     except (ValueError, TypeError, ImportError, OSError) as error:
         print(f"net2vis: {error}", file=sys.stderr)
         return 1

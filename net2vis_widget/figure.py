@@ -12,7 +12,7 @@ import networkx as nx
 
 from . import draw, export, layout, legend, sizing, svg
 from .aggregate import GroupingError, from_selection
-from .autogroup import auto_group
+from .autogroup import auto_group, nested_model_aggregates
 from .extract import extract
 from .fold import fold
 from .network import Network
@@ -59,8 +59,10 @@ class Figure:
 
     def __init__(self, model, state=None, aliases=None, colors=None, **preferences):
         self.network = extract(model)
-        base = State.from_dict(state, set(layer_types(self.network))) if state else State()
-        self._state = base
+        if state is None:
+            self._state = State(aggregates=tuple(nested_model_aggregates(self.network)))
+        else:
+            self._state = State.from_dict(state, set(layer_types(self.network)))
         self.update(aliases=aliases or {}, colors=colors or {}, **preferences)
 
     # --- reading ------------------------------------------------------------------------------

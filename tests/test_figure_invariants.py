@@ -10,28 +10,38 @@ from conftest import APPLICATIONS
 from net2vis_widget import figure
 
 MODELS = APPLICATIONS + ("unet", "voxnet", "multi_io")
+FOLDED = tuple(f"{name}+auto" for name in MODELS)  # the same, auto-grouped
 
 
-@pytest.fixture(scope="module", params=MODELS)
+@pytest.fixture(scope="module", params=MODELS + FOLDED)
 def rendered(request, application, custom_models):
-    model = custom_models.get(request.param) or application(request.param)
-    return model, geo.parse(figure(model).to_svg())
+    name = request.param.removesuffix("+auto")
+    model = custom_models.get(name) or application(name)
+    fig = figure(model)
+    if request.param.endswith("+auto"):
+        fig.auto_group()
+    return fig, geo.parse(fig.to_svg()), len(model._nodes)
 
 
-def test_one_glyph_per_layer_call(rendered):
-    model, root = rendered
-    assert len(geo.elements(root, "n2v-layer")) == len(model._nodes)
+def test_one_glyph_per_layer_call_or_aggregate(rendered):
+    fig, root, layer_calls = rendered
+    glyphs = geo.elements(root, "n2v-layer")
+    assert len(glyphs) == len(fig.folded.nodes)
+    layers = [m for n in fig.folded.nodes for m in (n.members or (n.id,))]
+    assert len(layers) == len(set(layers)) == layer_calls  # each layer call drawn exactly once
+    if not fig.state["aggregates"]:
+        assert len(glyphs) == layer_calls
 
 
 def test_every_edge_is_horizontal(rendered):
-    _, root = rendered
+    _, root, _ = rendered
     for edge in geo.elements(root, "n2v-edge"):
         ys = {y for _, y in geo.points(edge)}
         assert len(ys) == 1, f"edge {edge.get('data-source')} → {edge.get('data-target')} bends"
 
 
 def test_edges_end_on_the_handles_of_their_glyphs(rendered):
-    _, root = rendered
+    _, root, _ = rendered
     glyphs = geo.glyphs(root)
     for edge in geo.elements(root, "n2v-edge"):
         start, end = geo.points(edge)[0], geo.points(edge)[-1]
@@ -40,14 +50,14 @@ def test_edges_end_on_the_handles_of_their_glyphs(rendered):
 
 
 def test_no_two_glyphs_overlap(rendered):
-    _, root = rendered
+    _, root, _ = rendered
     glyphs = list(geo.glyphs(root).items())
     for (a, p), (b, q) in itertools.combinations(glyphs, 2):
         assert not geo.polygons_overlap(p, q), f"{a} overlaps {b}"
 
 
 def test_no_label_overlaps_a_glyph_or_another_label(rendered):
-    _, root = rendered
+    _, root, _ = rendered
     labels = [(t.text, geo.label_box(t)) for t in geo.elements(root, "n2v-label")]
     for text, box in labels:
         for glyph_id, polygon in geo.glyphs(root).items():
@@ -57,7 +67,7 @@ def test_no_label_overlaps_a_glyph_or_another_label(rendered):
 
 
 def test_no_edge_runs_through_a_glyph_it_does_not_connect(rendered):
-    _, root = rendered
+    _, root, _ = rendered
     glyphs = geo.glyphs(root)
     for edge in geo.elements(root, "n2v-edge"):
         ends = {edge.get("data-source"), edge.get("data-target")}
@@ -69,7 +79,7 @@ def test_no_edge_runs_through_a_glyph_it_does_not_connect(rendered):
 
 
 def test_no_two_edges_overlap(rendered):
-    _, root = rendered
+    _, root, _ = rendered
     runs = []
     for edge in geo.elements(root, "n2v-edge"):
         pts = geo.points(edge)

@@ -1,0 +1,227 @@
+"""Aggregation on real models (SPEC §5): grouping rules, automatic grouping, life cycle, state."""
+from __future__ import annotations
+
+import json
+
+import keras
+import pytest
+from keras import layers
+
+import svg_geometry as geo
+from net2vis_widget import figure
+from net2vis_widget.aggregate import GroupingError
+
+
+def glyph_count(fig) -> int:
+    return len(geo.elements(geo.parse(fig.to_svg()), "n2v-layer"))
+
+
+@pytest.fixture(scope="module")
+def residual():
+    """input → conv → [conv → bn → relu → conv → add(skip) → relu] ×2 → flatten → dense."""
+    inputs = keras.Input((16, 16, 8), name="input")
+    x = layers.Conv2D(8, 3, padding="same", name="stem")(inputs)
+    for block in (1, 2):
+        y = layers.Conv2D(8, 3, padding="same", name=f"b{block}_conv1")(x)
+        y = layers.BatchNormalization(name=f"b{block}_bn")(y)
+        y = layers.ReLU(name=f"b{block}_relu1")(y)
+        y = layers.Conv2D(8, 3, padding="same", name=f"b{block}_conv2")(y)
+        y = layers.Add(name=f"b{block}_add")([x, y])
+        x = layers.ReLU(name=f"b{block}_out")(y)
+    outputs = layers.Dense(3, name="head")(layers.Flatten(name="flat")(x))
+    return keras.Model(inputs, outputs, name="residual")
+
+
+BLOCK = ["b1_conv1", "b1_bn", "b1_relu1", "b1_conv2", "b1_add", "b1_out"]
+
+
+# --- manual grouping and its rules ----------------------------------------------------------
+
+def test_grouping_a_residual_block_folds_every_occurrence(residual):
+    fig = figure(residual)
+    assert fig.group(BLOCK, name="Residual") == "Residual"
+    root = geo.parse(fig.to_svg())
+    groups = [g for g in geo.elements(root, "n2v-layer") if "n2v-group" in geo.classes(g)]
+    assert [g.get("data-type") for g in groups] == ["Residual", "Residual"]
+    assert len(geo.elements(root, "n2v-layer")) == 16 - 12 + 2
+    assert "Residual" in [i.get("data-key") for i in geo.elements(root, "n2v-legend-item")]
+
+
+def test_a_single_layer_is_refused(residual):
+    with pytest.raises(GroupingError, match="at least two"):
+        figure(residual).group(["b1_bn"])
+
+
+def test_a_disconnected_selection_is_refused(residual):
+    with pytest.raises(GroupingError, match="not connected"):
+        figure(residual).group(["b1_conv1", "b1_relu1"])
+
+
+def test_a_selection_fed_from_two_layers_is_refused_with_reason(residual):
+    with pytest.raises(GroupingError, match="several entries"):
+        figure(residual).group(["b1_conv2", "b1_add"])  # from b1_relu1 and stem
+
+
+def test_a_selection_with_two_exits_is_refused_with_reason(residual):
+    with pytest.raises(GroupingError, match="several exits"):
+        figure(residual).group(["stem", "b1_conv1"])  # stem also feeds the add
+
+
+def test_a_parallel_selection_is_refused_with_reason(residual):
+    with pytest.raises(GroupingError, match="several exits"):
+        figure(residual).group(["b1_conv1", "b1_bn", "b1_relu1", "b1_conv2", "b1_add", "b1_out",
+                                "b2_conv1"])  # b1_out feeds b2_conv1 and b2_add
+
+
+def test_unknown_layers_and_taken_names_are_refused(residual):
+    fig = figure(residual)
+    with pytest.raises(GroupingError, match="no layer 'nope'"):
+        fig.group(["nope", "b1_bn"])
+    with pytest.raises(GroupingError, match="already names"):
+        fig.group(["b1_conv1", "b1_bn"], name="Conv2D")
+
+
+def test_a_refused_grouping_changes_nothing(residual):
+    fig = figure(residual)
+    fig.group(["b1_conv1", "b1_bn"], name="ConvBN")
+    before_svg, before_state = fig.to_svg(), fig.state
+    with pytest.raises(GroupingError):
+        fig.group(["b1_conv2", "b1_add"])
+    assert fig.to_svg() == before_svg and fig.state == before_state
+
+
+def test_selecting_between_two_layers_takes_every_path(residual):
+    fig = figure(residual)
+    assert fig.select_between("b1_out", "stem") == ["stem"] + BLOCK
+    assert fig.group(fig.select_between("b1_conv1", "b1_out"))  # the block but its fork
+
+
+# --- automatic grouping ---------------------------------------------------------------------
+
+def test_auto_group_folds_vgg19_at_least_as_compactly_as_the_paper(application):
+    fig = figure(keras.applications.VGG19(weights=None, include_top=False))
+    assert glyph_count(fig) == 22
+    fig.auto_group()
+    assert glyph_count(fig) <= 12  # the paper's Fig. 7: 22 → 12 glyphs
+
+
+def test_auto_group_reads_resnet50_as_stem_blocks_and_head(application):
+    fig = figure(application("ResNet50"))
+    fig.auto_group()
+    root = geo.parse(fig.to_svg())
+    glyphs = geo.elements(root, "n2v-layer")
+    assert len(glyphs) <= 23  # the paper's Fig. 8: 178 → 23 glyphs
+    blocks = [g for g in glyphs if "n2v-group" in geo.classes(g) and g.get("data-type") in
+              {"Group 5", "Group 6"}]
+    assert len(blocks) == 16  # one glyph per residual block
+
+
+@pytest.mark.parametrize("name", ["InceptionV3", "MobileNetV2", "DenseNet121", "EfficientNetB0"])
+def test_auto_group_shrinks_large_models(application, name):
+    fig = figure(application(name) if name != "EfficientNetB0" else
+                 keras.applications.EfficientNetB0(weights=None))
+    before = glyph_count(fig)
+    fig.auto_group()
+    assert glyph_count(fig) < before / 4
+
+
+def test_repeat_marks_show_consecutive_blocks_once(application):
+    fig = figure(application("ResNet50"))
+    fig.auto_group()
+    fig.update(repeat_marks=True)
+    root = geo.parse(fig.to_svg())
+    assert sorted(geo.text_of(root, "n2v-mark")) == ["×2", "×2", "×3", "×5"]
+    assert len(geo.elements(root, "n2v-layer")) == 23 - 12 + 4
+
+
+# --- life cycle -----------------------------------------------------------------------------
+
+def nested(fig):
+    fig.group(["b1_conv1", "b1_bn"], name="ConvBN")
+    fig.group(["b1_conv1", "b1_relu1"], name="Unit")  # ConvBN + ReLU
+    return fig
+
+
+def test_deactivating_an_aggregate_deactivates_those_containing_it(residual):
+    fig = nested(figure(residual))
+    fig.set_active("ConvBN", False)
+    assert [a["active"] for a in fig.state["aggregates"]] == [False, False]
+    fig.set_active("Unit", True)
+    assert [a["active"] for a in fig.state["aggregates"]] == [True, True]
+
+
+def test_deactivate_then_activate_gives_back_the_same_bytes(residual):
+    fig = nested(figure(residual))
+    before = fig.to_svg()
+    fig.set_active("Unit", False)
+    assert fig.to_svg() != before
+    fig.set_active("Unit", True)
+    assert fig.to_svg() == before
+
+
+def test_group_then_ungroup_gives_back_the_same_bytes(residual):
+    fig = figure(residual)
+    before = fig.to_svg()
+    fig.group(BLOCK)
+    fig.ungroup("Group 1")
+    assert fig.to_svg() == before
+
+
+def test_ungrouping_expands_the_aggregate_inside_those_using_it(residual):
+    fig = nested(figure(residual))
+    folded = fig.to_svg()
+    fig.ungroup("ConvBN")
+    (unit,) = fig.state["aggregates"]
+    assert unit["members"] == ["Conv2D", "BatchNormalization", "ReLU"]
+    assert fig.to_svg().count('data-type="Unit"') == folded.count('data-type="Unit"')
+
+
+def test_hiding_a_type_bypasses_its_layers_and_show_brings_them_back(residual):
+    fig = figure(residual)
+    before = fig.to_svg()
+    fig.hide("BatchNormalization")
+    root = geo.parse(fig.to_svg())
+    assert "b1_bn" not in geo.glyphs(root)
+    assert any(e.get("data-source") == "b1_conv1" and e.get("data-target") == "b1_relu1"
+               for e in geo.elements(root, "n2v-edge"))
+    assert "BatchNormalization" not in [i.get("data-key") for i in geo.elements(root, "n2v-legend-item")]
+    fig.show("BatchNormalization")
+    assert fig.to_svg() == before
+
+
+def test_nested_models_become_active_aggregates_named_after_them():
+    block = keras.Sequential([keras.Input((8, 8, 4)), layers.Conv2D(4, 3, padding="same"),
+                              layers.ReLU()], name="block")
+    inputs = keras.Input((8, 8, 4), name="x")
+    fig = figure(keras.Model(inputs, layers.Flatten(name="flat")(block(block(inputs)))))
+    assert [a["name"] for a in fig.state["aggregates"]] == ["block"]
+    assert glyph_count(fig) == 4
+    fig.set_active("block", False)
+    assert glyph_count(fig) == 6
+
+
+# --- state ----------------------------------------------------------------------------------
+
+def test_state_is_json_and_restores_the_same_figure(residual):
+    fig = nested(figure(residual, color_mode="colorblind"))
+    fig.hide("Flatten")
+    fig.update(aliases={"Unit": "Conv unit"}, colors={"ReLU": "#112233"})
+    state = json.loads(json.dumps(fig.state))
+    assert figure(residual, state=state).to_svg() == fig.to_svg()
+
+
+def test_state_onto_an_edited_model_keeps_what_applies(residual):
+    fig = nested(figure(residual))
+    fig.update(colors={"Dense": "#123456", "BatchNormalization": "#654321"})
+    inputs = keras.Input((16, 16, 8))
+    x = layers.Conv2D(8, 3, padding="same")(inputs)
+    edited = keras.Model(inputs, layers.Dense(2)(layers.Flatten()(layers.ReLU()(x))))
+    with pytest.warns(UserWarning, match="skipped"):
+        restored = figure(edited, state=fig.state)
+    assert restored.state["colors"] == {"Dense": "#123456"}
+    assert restored.state["aggregates"] == []
+
+
+def test_a_malformed_state_is_refused_clearly(residual):
+    with pytest.raises(TypeError, match="state must be a dict"):
+        figure(residual, state="groups.json")
