@@ -14,11 +14,19 @@ from net2vis_widget.examples import unet, voxel_net  # noqa: E402
 HERE = Path(__file__).parent
 
 
+def grouped(model):
+    fig = figure(model)
+    fig.auto_group()
+    return fig
+
+
 def main():
+    vgg19 = keras.applications.VGG19(weights=None, include_top=False, input_shape=(224, 224, 3))
     figures = {
         "unet.svg": figure(unet()),
         "voxnet.svg": figure(voxel_net()),
-        "vgg19.svg": figure(keras.applications.VGG19(weights=None, include_top=False)),
+        "vgg19.svg": grouped(vgg19),
+        "resnet50.svg": grouped(keras.applications.ResNet50(weights=None)),
     }
     for name, fig in figures.items():
         fig.save(HERE / name)

@@ -1,0 +1,53 @@
+"""Automatic grouping time (SPEC §8: a 2,000-layer chain under 0.5 s).
+
+Run: ``python benchmarks/bench_autogroup.py``. Times ``figure(model).auto_group()`` on
+ResNet50 and DenseNet201 (extraction excluded) and on a synthetic 2,000-layer
+conv/batch-norm/ReLU chain; prints glyph counts before and after. Asserts nothing.
+"""
+from __future__ import annotations
+
+import os
+import statistics
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import keras  # noqa: E402
+
+from net2vis_widget import Edge, Network, Node, figure  # noqa: E402
+
+TARGETS = {"chain 2,000": 0.5}
+
+
+def chain(length: int) -> Network:
+    kinds = ("Conv2D", "BatchNormalization", "ReLU")
+    nodes = [Node(f"n{i}", f"n{i}", kinds[i % 3] if i else "InputLayer", ((32, 32, 8),),
+                  ((32, 32, 8),)) for i in range(length)]
+    edges = [Edge(f"n{i}", f"n{i + 1}") for i in range(length - 1)]
+    return Network("chain", tuple(nodes), tuple(edges))
+
+
+def time_auto_group(network: Network, repeats: int = 5) -> tuple[float, int, int]:
+    times = []
+    for _ in range(repeats):
+        fig = figure(network)
+        start = time.perf_counter()
+        fig.auto_group()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), len(network.nodes), len(fig.folded.nodes)
+
+
+def main() -> None:
+    cases = {name: figure(getattr(keras.applications, name)(weights=None)).network
+             for name in ("ResNet50", "DenseNet201")}
+    cases["chain 2,000"] = chain(2_000)
+    print(f"{'model':<12} {'layers':>6} {'glyphs':>6} {'auto_group s':>12}  target")
+    for name, network in cases.items():
+        seconds, layers, glyphs = time_auto_group(network)
+        target = TARGETS.get(name)
+        verdict = f"<{target} s: {'PASS' if seconds < target else 'MISS'}" if target else "-"
+        print(f"{name:<12} {layers:>6} {glyphs:>6} {seconds:>12.4f}  {verdict}")
+
+
+if __name__ == "__main__":
+    main()
