@@ -20,9 +20,8 @@ from .palette import checked_color, propose_colors
 from .state import State
 
 
-def render(network: Network, state: State, muted: bool = False) -> str:
-    """The SVG document of ``network`` as ``state`` says; ``muted`` adds greyed legend
-    entries for hidden types and inactive aggregates (the widget's view)."""
+def render(network: Network, state: State) -> str:
+    """The SVG document of ``network`` as ``state`` says."""
     preferences = state.preferences
     folded = fold(network, state.aggregates, state.hidden, preferences.repeat_marks)
     styles = styles_of(network, state)
@@ -34,8 +33,7 @@ def render(network: Network, state: State, muted: bool = False) -> str:
     scene = draw.draw(folded, sizes, placement, styles, preferences)
     if preferences.legend:
         entries = legend.entries(layer_types(network), state.aggregates,
-                                 {n.type for n in folded.nodes}, set(state.hidden), preferences,
-                                 muted)
+                                 {n.type for n in folded.nodes}, preferences)
         scene = legend.add_legend(scene, entries, styles, preferences)
     return svg.write(scene)
 
@@ -71,6 +69,19 @@ class Figure:
     def state(self) -> dict:
         """Aggregates, aliases, colours, hidden types and preferences, as JSON-safe data."""
         return self._state.as_dict()
+
+    @property
+    def snapshot(self) -> State:
+        """The state as an immutable value, for ``restore``."""
+        return self._state
+
+    def restore(self, snapshot: State) -> None:
+        self._state = snapshot
+
+    @property
+    def styles(self) -> dict[str, draw.Style]:
+        """Alias, colour and kind of every layer type and aggregate."""
+        return styles_of(self.network, self._state)
 
     @property
     def folded(self) -> Network:

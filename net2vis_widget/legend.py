@@ -15,7 +15,6 @@ from .scene import Label, LegendItem, Line, Scene
 
 LEGEND_GAP = 40  # between the graph and the legend
 ENTRY_GAP = 24  # between two entries in a row
-MUTED_FILL, MUTED_TEXT = "#E0E0E0", "#9E9E9E"
 ENTRY = "entry"  # the virtual layer feeding an aggregate's composition graph
 
 
@@ -23,15 +22,14 @@ ENTRY = "entry"  # the virtual layer feeding an aggregate's composition graph
 class Entry:
     key: str
     aggregate: Aggregate | None = None
-    muted: bool = False  # a hidden type or an inactive aggregate, greyed in the widget
 
 
 def entries(types: Sequence[str], aggregates: Sequence[Aggregate], shown: set[str],
-            hidden: set[str], preferences: Preferences, muted: bool) -> list[Entry]:
+            preferences: Preferences) -> list[Entry]:
     """Legend entries: the keys that explain the figure, simple → complex.
 
     ``shown`` holds the keys of the drawn glyphs; an aggregate also explains its members.
-    Hidden types and inactive aggregates come last, greyed, when ``muted`` (the widget).
+    Hidden types and inactive aggregates are left out (the widget lists them greyed).
     """
     by_name = {a.name: a for a in aggregates}
     explained, stack = set(), list(shown)
@@ -45,10 +43,7 @@ def entries(types: Sequence[str], aggregates: Sequence[Aggregate], shown: set[st
         key=lambda e: _depth(by_name, e.key))
     if preferences.legend_reverse:
         active.reverse()
-    if not muted:
-        return active
-    return active + [Entry(t, muted=True) for t in types if t in hidden] + [
-        Entry(a.name, a, muted=True) for a in aggregates if not a.active]
+    return active
 
 
 def _depth(by_name, key) -> int:
@@ -88,9 +83,6 @@ def _item(entry: Entry, styles, preferences) -> LegendItem:
         members, edges = _composition(entry.aggregate, styles, width, height, start)
         glyphs += members
         lines += edges
-    if entry.muted:
-        glyphs = [replace(g, fill=MUTED_FILL, stroke=MUTED_TEXT) for g in glyphs]
-        labels = [replace(label, color=MUTED_TEXT) for label in labels]
     return LegendItem(entry.key, tuple(glyphs), tuple(lines), tuple(labels))
 
 

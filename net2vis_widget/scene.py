@@ -32,7 +32,6 @@ class Label:
     kind: str  # "dimension", "feature", "name", "legend", "mark"
     size: float
     rotated: bool = False
-    color: str = "#000000"
 
     def bounds(self) -> tuple[float, float, float, float]:
         """(left, top, right, bottom), estimated from an average glyph width."""

@@ -81,9 +81,8 @@ def _label(label: Label) -> str:
     # a rotated dimension label sits on its edge: a white halo keeps it legible
     rotation = (f' transform="rotate(-90 {x} {y})" stroke="#FFFFFF" stroke-width="3" '
                 'paint-order="stroke"') if label.rotated else ""
-    color = f' fill="{label.color}"' if label.color != "#000000" else ""
     return (f'<text class="n2v-label n2v-{label.kind}" x="{x}" y="{y}" '
-            f'font-size="{_n(label.size)}"{rotation}{color}>{escape(label.text)}</text>')
+            f'font-size="{_n(label.size)}"{rotation}>{escape(label.text)}</text>')
 
 
 def _n(value: float) -> str:

@@ -1,0 +1,165 @@
+"""``Net2Vis(model)``: the figure as a Jupyter widget (anywidget).
+
+Python is the single source of truth: the view shows the ``svg`` trait (exactly what
+``to_svg()`` and ``save()`` write) and sends actions as custom messages; each action runs
+the same ``Figure`` method as the Python API, then the traits are refreshed. A failed action
+sets ``error`` and leaves the figure and its state as they were.
+"""
+from __future__ import annotations
+
+import pathlib
+
+import anywidget
+import traitlets
+
+from .figure import Figure
+from .preferences import COLOR_MODES, SCALES
+
+_STATIC = pathlib.Path(__file__).parent / "static"
+_MAIN_CONFIG = ("filters", "units", "kernel_size", "pool_size", "strides", "padding",
+                "activation", "rate", "size", "axis")
+
+
+class Net2Vis(anywidget.AnyWidget):
+    _esm = _STATIC / "widget.js"
+    _css = _STATIC / "widget.css"
+
+    svg = traitlets.Unicode("").tag(sync=True)
+    layers = traitlets.Dict().tag(sync=True)  # glyph id -> facts for the tooltip
+    legend = traitlets.List().tag(sync=True)  # every type and aggregate, for the panels
+    preferences = traitlets.Dict().tag(sync=True)
+    choices = traitlets.Dict({"scale": list(SCALES), "color_mode": list(COLOR_MODES)}).tag(sync=True)
+    selection = traitlets.List().tag(sync=True)
+    error = traitlets.Unicode("").tag(sync=True)
+
+    def __init__(self, model, state=None, aliases=None, colors=None, **preferences):
+        super().__init__()
+        self.figure = Figure(model, state=state, aliases=aliases, colors=colors, **preferences)
+        self.on_msg(self._on_message)
+        self._refresh()
+
+    # --- the Python API: the same actions as the view's ---------------------------------------
+
+    def auto_group(self) -> list[str]:
+        return self._act(self.figure.auto_group)
+
+    def group(self, layers, name=None) -> str:
+        return self._act(self.figure.group, layers, name)
+
+    def set_active(self, name, active) -> None:
+        self._act(self.figure.set_active, name, active)
+
+    def ungroup(self, name) -> None:
+        self._act(self.figure.ungroup, name)
+
+    def hide(self, layer_type) -> None:
+        self._act(self.figure.hide, layer_type)
+
+    def show(self, layer_type) -> None:
+        self._act(self.figure.show, layer_type)
+
+    def update(self, aliases=None, colors=None, **preferences) -> None:
+        self._act(self.figure.update, aliases, colors, **preferences)
+
+    def select_between(self, first, last) -> list[str]:
+        self.selection = self._act(self.figure.select_between, first, last)
+        return list(self.selection)
+
+    @property
+    def state(self) -> dict:
+        return self.figure.state
+
+    def to_svg(self) -> str:
+        return self.figure.to_svg()
+
+    def save(self, path) -> None:
+        self.figure.save(path)
+
+    # --- plumbing -----------------------------------------------------------------------------
+
+    def _act(self, action, *args, **kwargs):
+        """Run an action; on success refresh the view, on failure keep everything and say why."""
+        before = self.figure.snapshot
+        try:
+            result = action(*args, **kwargs)
+            self._refresh()
+        except Exception as error:
+            self.figure.restore(before)
+            self.error = _message(error)
+            raise
+        self.error = ""
+        return result
+
+    def _on_message(self, _, content, buffers=None):
+        """An action from the view: ``{"action": name, ...arguments}``."""
+        handlers = {
+            "auto_group": lambda: self.auto_group(),
+            "group": lambda: self.group(content["layers"], content.get("name") or None),
+            "ungroup": lambda: self.ungroup(content["name"]),
+            "set_active": lambda: self.set_active(content["name"], content["active"]),
+            "hide": lambda: self.hide(content["type"]),
+            "show": lambda: self.show(content["type"]),
+            "update": lambda: self.update(content.get("aliases"), content.get("colors"),
+                                          **content.get("preferences", {})),
+            "select": lambda: self._select(content["layers"]),
+            "download": lambda: self.send({"kind": "download", "svg": self.to_svg(),
+                                           "filename": f"{self.figure.network.name}.svg"}),
+        }
+        handler = handlers.get(content.get("action"))
+        if handler is None:
+            self.error = f"unknown action {content.get('action')!r}"
+            return
+        try:
+            handler()
+        except Exception:  # noqa: BLE001 - already shown in the view through ``error``
+            pass
+
+    def _select(self, layers):
+        if len(layers) == 2:
+            self.select_between(*layers)
+        else:
+            self.selection = list(layers)
+            self.error = ""
+
+    def _refresh(self):
+        figure = self.figure
+        folded = figure.folded
+        self.svg = figure.to_svg()
+        self.layers = {node.id: _facts(node) for node in folded.nodes}
+        self.legend = _legend_entries(figure)
+        self.preferences = figure.state["preferences"]
+        shown = {node.id for node in folded.nodes}
+        self.selection = [v for v in self.selection if v in shown]
+
+    def __repr__(self) -> str:
+        return repr(self.figure).replace("net2vis figure", "Net2Vis widget", 1)
+
+    def _repr_mimebundle_(self, **kwargs):
+        """The live view, plus the figure as static SVG where no widget front end runs."""
+        bundle = super()._repr_mimebundle_(**kwargs)
+        data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
+        data = {**data, "image/svg+xml": self.svg, "text/plain": repr(self)}
+        return data, metadata
+
+
+def _facts(node) -> dict:
+    config = {k: v for k, v in node.config.items() if k in _MAIN_CONFIG and v is not None}
+    return {"name": node.name, "type": node.type, "inputs": [list(s) for s in node.input_shapes],
+            "outputs": [list(s) for s in node.output_shapes], "params": node.params,
+            "config": config, "members": len(node.members), "repeats": node.repeats}
+
+
+def _legend_entries(figure: Figure) -> list[dict]:
+    state = figure.state
+    styles = figure.styles
+    hidden, active = set(state["hidden"]), {a["name"]: a["active"] for a in state["aggregates"]}
+    return [{"key": key, "alias": style.alias, "color": style.color,
+             "kind": "aggregate" if style.aggregate else "type",
+             "active": active.get(key, key not in hidden)}
+            for key, style in styles.items()]
+
+
+def _message(error: Exception) -> str:
+    text = str(error)
+    return text[1:-1] if isinstance(error, KeyError) and text.startswith(("'", '"')) else text
+
