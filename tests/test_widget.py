@@ -1,0 +1,153 @@
+"""The widget's Python side, driven through the same entry points as its view (SPEC §6.1–6.2)."""
+from __future__ import annotations
+
+import keras
+import pytest
+from keras import layers
+
+import svg_geometry as geo
+from net2vis_widget import GroupingError, Net2Vis, figure
+
+
+@pytest.fixture(scope="module")
+def residual():
+    inputs = keras.Input((16, 16, 8), name="input")
+    x = layers.Conv2D(8, 3, padding="same", name="stem")(inputs)
+    for block in (1, 2):
+        y = layers.Conv2D(8, 3, padding="same", name=f"b{block}_conv")(x)
+        y = layers.BatchNormalization(name=f"b{block}_bn")(y)
+        y = layers.Add(name=f"b{block}_add")([x, y])
+        x = layers.ReLU(name=f"b{block}_out")(y)
+    return keras.Model(inputs, layers.GlobalAveragePooling2D(name="pool")(x), name="residual")
+
+
+def act(widget, **content):
+    """Send an action as the view does."""
+    widget._on_message(widget, content, [])
+
+
+def glyphs(widget):
+    return geo.elements(geo.parse(widget.svg), "n2v-layer")
+
+
+def test_the_view_shows_exactly_what_to_svg_and_save_write(residual, tmp_path):
+    widget = Net2Vis(residual)
+    widget.save(tmp_path / "fig.svg")
+    assert widget.svg == widget.to_svg() == (tmp_path / "fig.svg").read_text(encoding="utf-8")
+    assert widget.svg == figure(residual).to_svg()
+
+
+def test_the_display_bundle_carries_a_static_svg_beside_the_view(residual):
+    widget = Net2Vis(residual)
+    data, _ = widget._repr_mimebundle_()
+    assert data["image/svg+xml"] == widget.svg
+    assert "application/vnd.jupyter.widget-view+json" in data
+    assert data["text/plain"] == "<Net2Vis widget of 'residual': 11 layers as 11 glyphs>"
+
+
+def test_tooltip_facts_describe_each_glyph(residual):
+    facts = Net2Vis(residual).layers["b1_conv"]
+    assert facts["type"] == "Conv2D" and facts["params"] == 8 * 8 * 9 + 8
+    assert facts["inputs"] == [[16, 16, 8]] and facts["config"]["filters"] == 8
+
+
+def test_auto_group_action_folds_and_lists_the_aggregates(residual):
+    widget = Net2Vis(residual)
+    act(widget, action="auto_group")
+    assert len(glyphs(widget)) < 11
+    assert [e["key"] for e in widget.legend if e["kind"] == "aggregate"]
+
+
+def test_legend_toggle_deactivates_and_reactivates_an_aggregate(residual):
+    widget = Net2Vis(residual)
+    act(widget, action="select", layers=["b1_conv", "b1_out"])
+    act(widget, action="group", layers=widget.selection)
+    folded = widget.svg
+    act(widget, action="set_active", name="Group 1", active=False)
+    assert len(glyphs(widget)) == 11
+    assert {"key": "Group 1", "active": False}.items() <= next(
+        e for e in widget.legend if e["key"] == "Group 1").items()
+    act(widget, action="set_active", name="Group 1", active=True)
+    assert widget.svg == folded
+
+
+def test_shift_click_selects_every_layer_between(residual):
+    widget = Net2Vis(residual)
+    act(widget, action="select", layers=["stem", "b1_out"])
+    assert widget.selection == ["stem", "b1_conv", "b1_bn", "b1_add", "b1_out"]
+    act(widget, action="select", layers=["b1_bn"])
+    assert widget.selection == ["b1_bn"]
+
+
+def test_an_invalid_group_shows_why_and_changes_nothing(residual):
+    widget = Net2Vis(residual)
+    before_svg, before_state = widget.svg, widget.state
+    act(widget, action="group", layers=["b1_bn"])
+    assert widget.error == "select at least two layers to group"
+    assert widget.svg == before_svg and widget.state == before_state
+    act(widget, action="auto_group")
+    assert widget.error == ""
+
+
+def test_the_python_api_raises_and_the_view_reports_the_same_error(residual):
+    widget = Net2Vis(residual)
+    with pytest.raises(GroupingError, match="not connected"):
+        widget.group(["stem", "b1_bn"])
+    assert widget.error == "the selected layers are not connected"
+
+
+def test_hiding_a_type_from_the_legend_greys_it_and_shows_it_back(residual):
+    widget = Net2Vis(residual)
+    act(widget, action="hide", type="BatchNormalization")
+    assert len(glyphs(widget)) == 9
+    entry = next(e for e in widget.legend if e["key"] == "BatchNormalization")
+    assert entry["active"] is False
+    act(widget, action="show", type="BatchNormalization")
+    assert len(glyphs(widget)) == 11
+
+
+def test_renaming_and_recolouring_an_entry(residual):
+    widget = Net2Vis(residual)
+    act(widget, action="update", aliases={"Conv2D": "Conv"}, colors={"Conv2D": "#00ff00"})
+    root = geo.parse(widget.svg)
+    item = next(i for i in geo.elements(root, "n2v-legend-item") if i.get("data-key") == "Conv2D")
+    assert geo.text_of(item, "n2v-label") == ["Conv"]
+    assert next(g for g in glyphs(widget) if g.get("data-id") == "stem").get("fill") == "#00FF00"
+
+
+def test_a_bad_colour_or_preference_is_refused_in_the_view(residual):
+    widget = Net2Vis(residual)
+    before = widget.svg
+    act(widget, action="update", colors={"Conv2D": "green"})
+    assert "#RRGGBB" in widget.error and widget.svg == before
+    act(widget, action="update", preferences={"scale": "cubic"})
+    assert "scale" in widget.error and widget.svg == before
+
+
+def test_a_preference_change_re_renders(residual):
+    widget = Net2Vis(residual)
+    act(widget, action="update", preferences={"show_features": False, "show_names": True})
+    root = geo.parse(widget.svg)
+    assert not geo.elements(root, "n2v-feature") and geo.elements(root, "n2v-name")
+    assert widget.preferences["show_names"] is True
+
+
+def test_download_sends_the_document_to_the_view(residual):
+    widget = Net2Vis(residual)
+    sent = []
+    widget.send = sent.append  # capture what would travel to the browser
+    act(widget, action="download")
+    assert sent == [{"kind": "download", "svg": widget.to_svg(), "filename": "residual.svg"}]
+
+
+def test_an_unknown_action_is_reported(residual):
+    widget = Net2Vis(residual)
+    act(widget, action="explode")
+    assert widget.error == "unknown action 'explode'"
+
+
+def test_state_round_trips_through_the_widget(residual):
+    widget = Net2Vis(residual, color_mode="hue_gap")
+    widget.auto_group()
+    widget.hide("BatchNormalization")
+    assert Net2Vis(residual, state=widget.state).svg == widget.svg
