@@ -90,24 +90,29 @@ def from_selection(graph: nx.MultiDiGraph, selection: list[str], keys: dict[str,
 def splice(outer: Aggregate, removed: Aggregate) -> Aggregate:
     """``outer`` with each member that is ``removed`` replaced by ``removed``'s own members."""
     while removed.name in outer.members:
-        at = outer.members.index(removed.name)
-        size = len(removed.members)
-        shift = lambda i: i if i < at else i + size - 1  # noqa: E731
-        inner = lambda i: at + i  # noqa: E731
-        members = outer.members[:at] + removed.members + outer.members[at + 1:]
-        inputs = list(outer.inputs[:at]) + [0] * size + list(outer.inputs[at + 1:])
-        edges = [(inner(a), inner(b)) for a, b in removed.edges]
-        for a, b in outer.edges:
-            if b == at:  # into the removed member: to each member it fed from its entry
-                edges += [(shift(a), inner(i)) for i, n in enumerate(removed.inputs) for _ in range(n)]
-            elif a == at:
-                edges.append((inner(removed.exit), shift(b)))
-            else:
-                edges.append((shift(a), shift(b)))
-        for i, n in enumerate(removed.inputs):
-            inputs[at + i] = n * outer.inputs[at] if outer.inputs[at] else 0
-        outer = replace(outer, members=members, edges=tuple(sorted(edges)), inputs=tuple(inputs))
+        outer = _splice_at(outer, outer.members.index(removed.name), removed)
     return outer
+
+
+def _splice_at(outer: Aggregate, at: int, removed: Aggregate) -> Aggregate:
+    size = len(removed.members)
+
+    def shifted(i):  # an outer member's new position
+        return i if i < at else i + size - 1
+
+    edges = [(at + a, at + b) for a, b in removed.edges]
+    for a, b in outer.edges:
+        if b == at:  # into the removed member: to each of its members fed from outside
+            edges += [(shifted(a), at + i) for i, n in enumerate(removed.inputs) for _ in range(n)]
+        elif a == at:
+            edges.append((at + removed.exit, shifted(b)))
+        else:
+            edges.append((shifted(a), shifted(b)))
+    fed_from_entry = outer.inputs[at] > 0
+    inputs = outer.inputs[:at] + tuple(n if fed_from_entry else 0 for n in removed.inputs) \
+        + outer.inputs[at + 1:]
+    return replace(outer, members=outer.members[:at] + removed.members + outer.members[at + 1:],
+                   edges=tuple(sorted(edges)), inputs=inputs)
 
 
 def contains(aggregates: dict[str, Aggregate], outer: str, inner: str) -> bool:

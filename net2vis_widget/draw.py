@@ -14,7 +14,7 @@ from .layout import Box, Layout
 from .network import Network
 from .palette import darken
 from .preferences import Preferences
-from .scene import Glyph, Label, LegendItem, Line, Placeholder, Scene, text_width
+from .scene import Glyph, Label, Line, Placeholder, Scene, text_width
 from .sizing import Size
 
 FONT_SIZE = 10

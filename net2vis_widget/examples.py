@@ -1,5 +1,5 @@
 """Small example models for figures, tests and notebooks: the paper's U-Net (Fig. 1), a 3-D
-network on voxels (Fig. 9) and a multi-input/multi-output network.
+network on voxels (Fig. 9), a multi-input/multi-output network and a small residual network.
 
 ``net2vis net2vis_widget.examples:unet -o unet.svg`` draws one from the command line.
 Importing this module imports Keras.
@@ -58,3 +58,18 @@ def multi_io_net():
     label = layers.Dense(10, activation="softmax", name="label")(joined)
     box = layers.Dense(4, name="box")(joined)
     return keras.Model([image, meta], [label, box], name="multi_io")
+
+
+def residual_net(blocks=2):
+    """A small residual network: a stem, ``blocks`` residual blocks, a dense head."""
+    inputs = keras.Input((16, 16, 8), name="input")
+    x = layers.Conv2D(8, 3, padding="same", name="stem")(inputs)
+    for block in range(1, blocks + 1):
+        y = layers.Conv2D(8, 3, padding="same", name=f"b{block}_conv1")(x)
+        y = layers.BatchNormalization(name=f"b{block}_bn")(y)
+        y = layers.ReLU(name=f"b{block}_relu1")(y)
+        y = layers.Conv2D(8, 3, padding="same", name=f"b{block}_conv2")(y)
+        y = layers.Add(name=f"b{block}_add")([x, y])
+        x = layers.ReLU(name=f"b{block}_out")(y)
+    outputs = layers.Dense(3, name="head")(layers.Flatten(name="flat")(x))
+    return keras.Model(inputs, outputs, name="residual")

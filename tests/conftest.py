@@ -8,7 +8,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import keras  # noqa: E402
 import pytest  # noqa: E402
 
-from net2vis_widget.examples import multi_io_net, unet, voxel_net  # noqa: E402
+from net2vis_widget.examples import multi_io_net, residual_net, unet, voxel_net  # noqa: E402
 
 APPLICATIONS = ("VGG19", "ResNet50", "InceptionV3", "DenseNet121", "MobileNetV2")
 
@@ -28,3 +28,9 @@ def application():
 @pytest.fixture(scope="session")
 def custom_models():
     return {"unet": unet(), "voxnet": voxel_net(), "multi_io": multi_io_net()}
+
+
+@pytest.fixture(scope="session")
+def residual():
+    """input → stem → [conv → bn → relu → conv → add(skip) → relu] ×2 → flatten → dense."""
+    return residual_net()

@@ -16,22 +16,6 @@ def glyph_count(fig) -> int:
     return len(geo.elements(geo.parse(fig.to_svg()), "n2v-layer"))
 
 
-@pytest.fixture(scope="module")
-def residual():
-    """input → conv → [conv → bn → relu → conv → add(skip) → relu] ×2 → flatten → dense."""
-    inputs = keras.Input((16, 16, 8), name="input")
-    x = layers.Conv2D(8, 3, padding="same", name="stem")(inputs)
-    for block in (1, 2):
-        y = layers.Conv2D(8, 3, padding="same", name=f"b{block}_conv1")(x)
-        y = layers.BatchNormalization(name=f"b{block}_bn")(y)
-        y = layers.ReLU(name=f"b{block}_relu1")(y)
-        y = layers.Conv2D(8, 3, padding="same", name=f"b{block}_conv2")(y)
-        y = layers.Add(name=f"b{block}_add")([x, y])
-        x = layers.ReLU(name=f"b{block}_out")(y)
-    outputs = layers.Dense(3, name="head")(layers.Flatten(name="flat")(x))
-    return keras.Model(inputs, outputs, name="residual")
-
-
 BLOCK = ["b1_conv1", "b1_bn", "b1_relu1", "b1_conv2", "b1_add", "b1_out"]
 
 

@@ -1,24 +1,10 @@
 """The widget's Python side, driven through the same entry points as its view (SPEC §6.1–6.2)."""
 from __future__ import annotations
 
-import keras
 import pytest
-from keras import layers
 
 import svg_geometry as geo
 from net2vis_widget import GroupingError, Net2Vis, figure
-
-
-@pytest.fixture(scope="module")
-def residual():
-    inputs = keras.Input((16, 16, 8), name="input")
-    x = layers.Conv2D(8, 3, padding="same", name="stem")(inputs)
-    for block in (1, 2):
-        y = layers.Conv2D(8, 3, padding="same", name=f"b{block}_conv")(x)
-        y = layers.BatchNormalization(name=f"b{block}_bn")(y)
-        y = layers.Add(name=f"b{block}_add")([x, y])
-        x = layers.ReLU(name=f"b{block}_out")(y)
-    return keras.Model(inputs, layers.GlobalAveragePooling2D(name="pool")(x), name="residual")
 
 
 def act(widget, **content):
@@ -42,11 +28,11 @@ def test_the_display_bundle_carries_a_static_svg_beside_the_view(residual):
     data, _ = widget._repr_mimebundle_()
     assert data["image/svg+xml"] == widget.svg
     assert "application/vnd.jupyter.widget-view+json" in data
-    assert data["text/plain"] == "<Net2Vis widget of 'residual': 11 layers as 11 glyphs>"
+    assert data["text/plain"] == "<Net2Vis widget of 'residual': 16 layers as 16 glyphs>"
 
 
 def test_tooltip_facts_describe_each_glyph(residual):
-    facts = Net2Vis(residual).layers["b1_conv"]
+    facts = Net2Vis(residual).layers["b1_conv1"]
     assert facts["type"] == "Conv2D" and facts["params"] == 8 * 8 * 9 + 8
     assert facts["inputs"] == [[16, 16, 8]] and facts["config"]["filters"] == 8
 
@@ -54,17 +40,17 @@ def test_tooltip_facts_describe_each_glyph(residual):
 def test_auto_group_action_folds_and_lists_the_aggregates(residual):
     widget = Net2Vis(residual)
     act(widget, action="auto_group")
-    assert len(glyphs(widget)) < 11
+    assert len(glyphs(widget)) < 16
     assert [e["key"] for e in widget.legend if e["kind"] == "aggregate"]
 
 
 def test_legend_toggle_deactivates_and_reactivates_an_aggregate(residual):
     widget = Net2Vis(residual)
-    act(widget, action="select", layers=["b1_conv", "b1_out"])
+    act(widget, action="select", layers=["b1_conv1", "b1_out"])
     act(widget, action="group", layers=widget.selection)
     folded = widget.svg
     act(widget, action="set_active", name="Group 1", active=False)
-    assert len(glyphs(widget)) == 11
+    assert len(glyphs(widget)) == 16
     assert {"key": "Group 1", "active": False}.items() <= next(
         e for e in widget.legend if e["key"] == "Group 1").items()
     act(widget, action="set_active", name="Group 1", active=True)
@@ -74,7 +60,8 @@ def test_legend_toggle_deactivates_and_reactivates_an_aggregate(residual):
 def test_shift_click_selects_every_layer_between(residual):
     widget = Net2Vis(residual)
     act(widget, action="select", layers=["stem", "b1_out"])
-    assert widget.selection == ["stem", "b1_conv", "b1_bn", "b1_add", "b1_out"]
+    assert widget.selection == ["stem", "b1_conv1", "b1_bn", "b1_relu1", "b1_conv2", "b1_add",
+                                "b1_out"]
     act(widget, action="select", layers=["b1_bn"])
     assert widget.selection == ["b1_bn"]
 
@@ -99,11 +86,11 @@ def test_the_python_api_raises_and_the_view_reports_the_same_error(residual):
 def test_hiding_a_type_from_the_legend_greys_it_and_shows_it_back(residual):
     widget = Net2Vis(residual)
     act(widget, action="hide", type="BatchNormalization")
-    assert len(glyphs(widget)) == 9
+    assert len(glyphs(widget)) == 14
     entry = next(e for e in widget.legend if e["key"] == "BatchNormalization")
     assert entry["active"] is False
     act(widget, action="show", type="BatchNormalization")
-    assert len(glyphs(widget)) == 11
+    assert len(glyphs(widget)) == 16
 
 
 def test_renaming_and_recolouring_an_entry(residual):

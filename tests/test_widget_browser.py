@@ -1,0 +1,233 @@
+"""The widget end to end: a real JupyterLab, a real kernel and headless Chromium.
+
+One server, one notebook and one page for the whole module. Each figure-changing test
+works on its own widget (one per notebook cell), so tests do not depend on each other's
+outcome. Needs /usr/bin/chromium, jupyterlab and playwright; fails (never skips) without.
+Run alone: ``pytest tests/test_widget_browser.py`` (about a minute).
+"""
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+import lab_browser
+from lab_browser import ACTION_TIMEOUT, JupyterLab, WidgetView, run_in_kernel
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the `lab` fixture fails and says what to install
+    expect = None
+
+pytestmark = pytest.mark.browser
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+NOTEBOOK = "widget.ipynb"
+SETUP = '''\
+import keras
+from keras import layers
+from net2vis_widget import Net2Vis
+from net2vis_widget.examples import unet
+
+def residual_net(blocks=2, filters=16):
+    """Residual blocks: conv-bn-relu-conv-bn plus a skip connection into Add."""
+    inputs = keras.Input((32, 32, filters), name="image")
+    x = inputs
+    for _ in range(blocks):
+        y = layers.Conv2D(filters, 3, padding="same")(x)
+        y = layers.BatchNormalization()(y)
+        y = layers.ReLU()(y)
+        y = layers.Conv2D(filters, 3, padding="same")(y)
+        y = layers.BatchNormalization()(y)
+        x = layers.ReLU()(layers.Add()([x, y]))
+    x = layers.GlobalAveragePooling2D()(x)
+    return keras.Model(inputs, layers.Dense(10, activation="softmax")(x), name="residual")
+'''
+# one widget per cell: variable name -> model expression; the cell index follows SETUP
+WIDGETS = {"plain": "unet()", "grouped": "unet()", "residual": "residual_net()",
+           "prefs": "unet()"}
+CELL = {name: i + 1 for i, name in enumerate(WIDGETS)}
+UNET_LAYERS = 28
+REFUSAL = "select at least two layers to group"
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    try:
+        lab_browser.check_stack()
+    except lab_browser.BrowserStackMissing as error:
+        pytest.fail(str(error), pytrace=False)
+    base = tmp_path_factory.mktemp("jupyterlab")
+    (base / "notebooks").mkdir()
+    cells = [SETUP] + [f"{name} = Net2Vis({model})\n{name}" for name, model in WIDGETS.items()]
+    lab_browser.write_notebook(base / "notebooks" / NOTEBOOK, cells)
+    with JupyterLab(base) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def page(lab):
+    expect.set_options(timeout=ACTION_TIMEOUT * 1000)
+    with lab_browser.chromium() as browser:
+        page = lab_browser.new_page(browser)
+        page.uncaught_errors = []
+        page.on("pageerror", lambda error: page.uncaught_errors.append(str(error)))
+        try:
+            lab_browser.open_notebook(page, lab, NOTEBOOK)
+            lab_browser.run_all_cells(page, NOTEBOOK, expected_widgets=len(WIDGETS))
+        except Exception:
+            print("JupyterLab log:\n" + lab.log_tail())
+            raise
+        yield page
+
+
+def view(page, name: str) -> WidgetView:
+    return WidgetView(page, CELL[name])
+
+
+def python(page, expression: str):
+    """The value of a JSON-able Python expression, evaluated in the notebook's kernel."""
+    return json.loads(run_in_kernel(page, f"import json; print(json.dumps({expression}))"))
+
+
+# --- the figure as drawn ---------------------------------------------------------------------
+
+def test_one_glyph_per_layer(page):
+    plain = view(page, "plain")
+    expect(plain.svg).to_be_visible()
+    assert plain.glyph_count() == UNET_LAYERS
+    ids = plain.glyphs.evaluate_all("glyphs => glyphs.map(g => g.dataset.id)")
+    assert ids == python(page, "list(plain.layers)")
+    assert plain.svg.locator(".n2v-group").count() == 0
+    expect(plain.message).to_be_hidden()
+    expect(plain.muted).to_be_hidden()
+
+
+def test_hover_shows_tooltip_with_name_and_type(page):
+    plain = view(page, "plain")
+    glyph = plain.svg.locator('polygon.n2v-layer[data-type="Conv2D"]').first
+    facts = python(page, f"plain.layers[{glyph.get_attribute('data-id')!r}]")
+    glyph.hover()
+    expect(plain.tooltip).to_be_visible()
+    expect(plain.tooltip).to_contain_text(f"{facts['name']}  ·  {facts['type']}")
+    expect(plain.tooltip).to_contain_text(f"filters: {facts['config']['filters']}")
+    plain.button("Reset view").hover()  # leaving the figure hides it
+    expect(plain.tooltip).to_be_hidden()
+
+
+def test_screenshot(page):
+    ARTIFACTS.mkdir(exist_ok=True)
+    plain = view(page, "plain")
+    page.mouse.move(0, 0)
+    expect(plain.tooltip).to_be_hidden()
+    plain.root.screenshot(path=ARTIFACTS / "widget.png")
+    page.screenshot(path=ARTIFACTS / "notebook.png")
+    assert (ARTIFACTS / "widget.png").stat().st_size > 5_000
+
+
+# --- grouping ----------------------------------------------------------------------------------
+
+def test_auto_group_then_toggle_an_aggregate(page):
+    grouped = view(page, "grouped")
+    assert grouped.glyph_count() == UNET_LAYERS
+    grouped.act(grouped.button("Auto-group"))
+    folded = grouped.glyph_count()
+    assert folded < UNET_LAYERS
+
+    aggregates = python(page, "[e['key'] for e in grouped.legend if e['kind'] == 'aggregate']")
+    assert aggregates, "auto-grouping the U-Net found no aggregate"
+    drawn = grouped.svg.locator("g.n2v-legend-item:has(.n2v-group)").evaluate_all(
+        "items => items.map(item => item.dataset.key)")
+    assert drawn == aggregates  # the legend shows every aggregate, as aggregate glyphs
+    key = aggregates[0]
+    assert grouped.svg.locator(f"polygon.n2v-layer.n2v-group[data-type={json.dumps(key)}]").count()
+
+    # deactivate it from its legend entry: its members are drawn again, a chip lists it
+    grouped.act(grouped.legend_item(key).locator("polygon").first)
+    assert grouped.glyph_count() > folded
+    expect(grouped.chip(key)).to_be_visible()
+    assert python(page, f"[a['active'] for a in grouped.state['aggregates'] if a['name'] == {key!r}]") \
+        == [False]
+
+    # the chip folds it again
+    grouped.act(grouped.chip(key))
+    assert grouped.glyph_count() == folded
+    expect(grouped.chip(key)).to_have_count(0)
+    expect(grouped.muted).to_be_hidden()
+
+
+def test_group_selection_adds_a_legend_entry(page):
+    residual = view(page, "residual")
+    keys = residual.legend_keys()
+    glyphs = residual.glyph_count()
+    first = residual.svg.locator('polygon.n2v-layer[data-type="Conv2D"]').first
+    last = residual.svg.locator('polygon.n2v-layer[data-type="Add"]').first
+    residual.select(first)
+    residual.select(last, shift=True)  # selects everything between: the residual block
+    expect(residual.svg.locator(".n2v-layer.n2v-selected")).to_have_count(6)
+
+    residual.act(residual.button("Group selection"))
+    new = [k for k in residual.legend_keys() if k not in keys]
+    assert len(new) == 1, f"expected one new legend entry, got {new}"
+    assert python(page, "[a['name'] for a in residual.state['aggregates']]") == new
+    assert residual.legend_item(new[0]).locator(".n2v-group").count() > 0
+    assert residual.glyph_count() < glyphs  # both blocks fold: they are the same sequence
+    expect(residual.message).to_be_hidden()
+
+
+def test_invalid_selection_is_refused_and_changes_nothing(page):
+    residual = view(page, "residual")
+    residual.select(residual.svg.locator('polygon.n2v-layer[data-type="Dense"]'))
+    before, renders = residual.svg_html(), residual.renders()
+
+    residual.button("Group selection").click()
+    expect(residual.message).to_be_visible()
+    expect(residual.message).to_have_text(REFUSAL)
+    assert python(page, "residual.error") == REFUSAL  # and every message before it arrived
+    assert residual.svg_html() == before
+    assert residual.renders() == renders
+
+
+# --- preferences and download ------------------------------------------------------------------
+
+def test_preference_change_rerenders(page):
+    prefs = view(page, "prefs")
+    assert prefs.svg.locator(".n2v-feature").count() > 0
+    prefs.button("Preferences").click()
+    expect(prefs.preferences).to_be_visible()
+    checkbox = prefs.preferences.locator('input[name="show_features"]')
+    expect(checkbox).to_be_checked()
+
+    before = prefs.renders()
+    checkbox.uncheck()
+    prefs.wait_for_render(before)
+    expect(prefs.svg.locator(".n2v-feature")).to_have_count(0)
+    expect(prefs.preferences.locator('input[name="show_features"]')).not_to_be_checked()
+    assert prefs.glyph_count() == UNET_LAYERS
+    assert python(page, "prefs.preferences['show_features']") is False
+
+
+def test_download_is_to_svg(page, lab):
+    prefs = view(page, "prefs")
+    with page.expect_download(timeout=ACTION_TIMEOUT * 1000) as info:
+        prefs.button("Download SVG").click()
+    download = info.value
+    assert download.suggested_filename == "unet.svg"
+    content = Path(download.path()).read_text(encoding="utf-8")
+
+    run_in_kernel(page, "import pathlib; pathlib.Path('prefs.svg').write_text("
+                        "prefs.to_svg(), encoding='utf-8')")
+    assert content == (lab.root / "prefs.svg").read_text(encoding="utf-8")
+
+    # and it is the figure the page shows
+    shown = prefs.glyphs.evaluate_all("glyphs => glyphs.map(g => g.dataset.id)")
+    tree = ET.fromstring(content)
+    ids = [e.get("data-id") for e in tree.iter("{http://www.w3.org/2000/svg}polygon")
+           if e.get("class", "").split()[0] == "n2v-layer"]
+    assert ids == shown
+
+
+def test_no_uncaught_errors_in_the_page(page):
+    assert page.uncaught_errors == []
