@@ -71,7 +71,7 @@ function render({ model, el }) {
   el.append(root);
 
   let view = { x: 0, y: 0, k: 1 };
-  let fitted = false;
+  let userMoved = false; // once the user pans or zooms, new figures keep their view
   let sentAt = null;
   const send = (content) => {
     sentAt = performance.now();
@@ -98,7 +98,10 @@ function render({ model, el }) {
       preferencesPanel.hidden = !preferencesPanel.hidden;
     }),
     button("Download SVG", "Download the figure as drawn", () => send({ action: "download" })),
-    button("Reset view", "Fit the figure into the view", () => fit()),
+    button("Reset view", "Fit the figure into the view", () => {
+      userMoved = false;
+      fit();
+    }),
   );
 
   // --- the figure ------------------------------------------------------------------------
@@ -114,7 +117,9 @@ function render({ model, el }) {
     const available = viewport.clientWidth || width;
     const k = Math.min(1, available / width);
     viewport.style.height = `${Math.min(640, Math.max(160, height * k + 16))}px`;
-    view = { x: (available - width * k) / 2, y: 8, k };
+    const tall = height * k + 16 > 640 ? Math.min(k, 624 / height) : k; // fit tall figures too
+    view = { x: (available - width * tall) / 2, y: 8, k: tall };
+    viewport.scrollTop = viewport.scrollLeft = 0;
     applyView();
   }
 
@@ -128,10 +133,7 @@ function render({ model, el }) {
     }
     canvas.replaceChildren(svg);
     highlightSelection();
-    if (!fitted) {
-      fitted = true;
-      requestAnimationFrame(fit);
-    }
+    if (!userMoved) requestAnimationFrame(fit);
     if (sentAt !== null) {
       root.dataset.renderMs = (performance.now() - sentAt).toFixed(1);
       sentAt = null;
@@ -243,10 +245,13 @@ function render({ model, el }) {
       const facts = model.get("layers")[glyph.dataset.id];
       if (facts) {
         tooltip.textContent = tooltipText(facts);
-        const box = viewport.getBoundingClientRect();
-        tooltip.style.left = `${event.clientX - box.left + 12}px`;
-        tooltip.style.top = `${event.clientY - box.top + 12}px`;
         tooltip.hidden = false;
+        const box = viewport.getBoundingClientRect();
+        const x = event.clientX - box.left + 12;
+        const y = event.clientY - box.top + 12;
+        // keep the tooltip inside the view: flip it left of / above the pointer when needed
+        tooltip.style.left = `${x + tooltip.offsetWidth > box.width ? Math.max(0, x - tooltip.offsetWidth - 24) : x}px`;
+        tooltip.style.top = `${y + tooltip.offsetHeight > box.height ? Math.max(0, y - tooltip.offsetHeight - 24) : y}px`;
       }
     } else {
       tooltip.hidden = true;
@@ -256,6 +261,7 @@ function render({ model, el }) {
     const dy = event.clientY - drag.y;
     if (Math.abs(dx) + Math.abs(dy) > DRAG_THRESHOLD) drag.moved = true;
     if (drag.moved) {
+      userMoved = true;
       view = { ...drag.view, x: drag.view.x + dx, y: drag.view.y + dy };
       applyView();
     }
@@ -269,6 +275,7 @@ function render({ model, el }) {
     const factor = event.deltaY < 0 ? ZOOM_STEP : 1 / ZOOM_STEP;
     const px = event.clientX - box.left;
     const py = event.clientY - box.top;
+    userMoved = true;
     view = { k: view.k * factor, x: px - (px - view.x) * factor, y: py - (py - view.y) * factor };
     applyView();
   };

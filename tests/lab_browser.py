@@ -17,7 +17,6 @@ import contextlib
 import importlib.util
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -96,7 +95,7 @@ class JupyterLab:
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
 
-    def __enter__(self) -> "JupyterLab":
+    def __enter__(self) -> JupyterLab:
         self.start()
         return self
 
@@ -121,7 +120,7 @@ class JupyterLab:
                    "--ServerApp.ip=127.0.0.1", "--IdentityProvider.token=",
                    "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
                    f"--ServerApp.root_dir={self.root}", "--LabApp.expose_app_in_browser=True"]
-        self._log = open(self.log_path, "wb")
+        self._log = open(self.log_path, "wb")  # noqa: SIM115 - open while the server runs
         # its own session, so stop() can end the server's kernels with it
         self.process = subprocess.Popen(command, cwd=self.base, env=env, stdout=self._log,
                                         stderr=subprocess.STDOUT, start_new_session=True)
@@ -204,7 +203,8 @@ def open_notebook(page, lab: JupyterLab, path: str) -> str:
         f"""(path) => {{
             if (!window.jupyterapp) return false;
             const panel = {_PANEL};
-            const kernel = panel && panel.sessionContext.session && panel.sessionContext.session.kernel;
+            const session = panel && panel.sessionContext.session;
+            const kernel = session && session.kernel;
             return Boolean(panel && panel.sessionContext.isReady && kernel
                            && kernel.connectionStatus === 'connected' && kernel.status === 'idle');
         }}""", arg=path, timeout=KERNEL_TIMEOUT * 1000, polling=200)
@@ -289,6 +289,9 @@ class WidgetView:
     def button(self, label: str):
         return self.root.locator(".n2v-toolbar button", has_text=label)
 
+    def glyph(self, glyph_id: str):
+        return self.svg.locator(f"polygon.n2v-layer[data-id={json.dumps(glyph_id)}]")
+
     def legend_item(self, key: str):
         return self.svg.locator(f"g.n2v-legend-item[data-key={json.dumps(key)}]")
 
@@ -328,3 +331,36 @@ class WidgetView:
         glyph.click(modifiers=["Shift"] if shift else None)
         self.page.wait_for_function("glyph => glyph.classList.contains('n2v-selected')",
                                     arg=glyph.element_handle(), timeout=ACTION_TIMEOUT * 1000)
+
+    def timed_click(self, target, timeout: float = ACTION_TIMEOUT) -> dict:
+        """Click ``target`` from inside the page and time the round trip there.
+
+        Returns milliseconds: ``shown`` (click → the view has shown the new SVG),
+        ``painted`` (→ two animation frames later, i.e. on screen) and the view's own
+        ``render_ms`` (action sent → new SVG shown, the ``data-render-ms`` attribute).
+        """
+        return self.page.evaluate(
+            """async ([root, target, timeout]) => {
+                const before = Number(root.dataset.renders || 0);
+                const start = performance.now();
+                const shown = new Promise((resolve, reject) => {
+                    const observer = new MutationObserver(() => {
+                        if (Number(root.dataset.renders || 0) > before) {
+                            observer.disconnect();
+                            resolve(performance.now());
+                        }
+                    });
+                    observer.observe(root, {attributes: true, attributeFilter: ['data-renders']});
+                    setTimeout(() => {
+                        observer.disconnect();
+                        reject(new Error('no new SVG'));
+                    }, timeout);
+                });
+                target.dispatchEvent(
+                    new MouseEvent('click', {bubbles: true, cancelable: true, view: window}));
+                const shownAt = await shown;
+                await new Promise((resolve) =>
+                    requestAnimationFrame(() => requestAnimationFrame(resolve)));
+                return {shown: shownAt - start, painted: performance.now() - start,
+                        render_ms: Number(root.dataset.renderMs)};
+            }""", [self.root.element_handle(), target.element_handle(), timeout * 1000])

@@ -59,8 +59,10 @@ def test_no_two_glyphs_overlap(rendered):
 def test_no_label_overlaps_a_glyph_or_another_label(rendered):
     _, root, _ = rendered
     labels = [(t.text, geo.label_box(t)) for t in geo.elements(root, "n2v-label")]
+    glyphs = list(geo.glyphs(root).items()) + [
+        (g.get("data-id"), geo.points(g)) for g in geo.elements(root, "n2v-legend-glyph")]
     for text, box in labels:
-        for glyph_id, polygon in geo.glyphs(root).items():
+        for glyph_id, polygon in glyphs:
             assert not geo.polygons_overlap(box, polygon), f"label {text!r} on glyph {glyph_id}"
     for (a, p), (b, q) in itertools.combinations(labels, 2):
         assert not geo.polygons_overlap(p, q), f"labels {a!r} and {b!r} overlap"

@@ -3,7 +3,7 @@
 One server, one notebook and one page for the whole module. Each figure-changing test
 works on its own widget (one per notebook cell), so tests do not depend on each other's
 outcome. Needs /usr/bin/chromium, jupyterlab and playwright; fails (never skips) without.
-Run alone: ``pytest tests/test_widget_browser.py`` (about a minute).
+Run alone: ``pytest tests/test_widget_browser.py`` (about 25 s).
 """
 from __future__ import annotations
 
@@ -25,29 +25,13 @@ pytestmark = pytest.mark.browser
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 NOTEBOOK = "widget.ipynb"
-SETUP = '''\
-import keras
-from keras import layers
+SETUP = """\
 from net2vis_widget import Net2Vis
-from net2vis_widget.examples import unet
-
-def residual_net(blocks=2, filters=16):
-    """Residual blocks: conv-bn-relu-conv-bn plus a skip connection into Add."""
-    inputs = keras.Input((32, 32, filters), name="image")
-    x = inputs
-    for _ in range(blocks):
-        y = layers.Conv2D(filters, 3, padding="same")(x)
-        y = layers.BatchNormalization()(y)
-        y = layers.ReLU()(y)
-        y = layers.Conv2D(filters, 3, padding="same")(y)
-        y = layers.BatchNormalization()(y)
-        x = layers.ReLU()(layers.Add()([x, y]))
-    x = layers.GlobalAveragePooling2D()(x)
-    return keras.Model(inputs, layers.Dense(10, activation="softmax")(x), name="residual")
-'''
+from net2vis_widget.examples import residual_net, unet
+"""
 # one widget per cell: variable name -> model expression; the cell index follows SETUP
 WIDGETS = {"plain": "unet()", "grouped": "unet()", "residual": "residual_net()",
-           "prefs": "unet()"}
+           "prefs": "unet()", "refit": "unet()"}
 CELL = {name: i + 1 for i, name in enumerate(WIDGETS)}
 UNET_LAYERS = 28
 REFUSAL = "select at least two layers to group"
@@ -87,9 +71,17 @@ def view(page, name: str) -> WidgetView:
     return WidgetView(page, CELL[name])
 
 
+def snapshot(locator, name: str) -> Path:
+    """A screenshot of ``locator`` in tests/artifacts/ (git-ignored), to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    locator.screenshot(path=ARTIFACTS / name)
+    return ARTIFACTS / name
+
+
 def python(page, expression: str):
     """The value of a JSON-able Python expression, evaluated in the notebook's kernel."""
-    return json.loads(run_in_kernel(page, NOTEBOOK, f"import json; print(json.dumps({expression}))"))
+    code = f"import json; print(json.dumps({expression}))"
+    return json.loads(run_in_kernel(page, NOTEBOOK, code))
 
 
 # --- the figure as drawn ---------------------------------------------------------------------
@@ -113,18 +105,17 @@ def test_hover_shows_tooltip_with_name_and_type(page):
     expect(plain.tooltip).to_be_visible()
     expect(plain.tooltip).to_contain_text(f"{facts['name']}  ·  {facts['type']}")
     expect(plain.tooltip).to_contain_text(f"filters: {facts['config']['filters']}")
+    snapshot(plain.root, "widget-tooltip.png")
     plain.button("Reset view").hover()  # leaving the figure hides it
     expect(plain.tooltip).to_be_hidden()
 
 
 def test_screenshot(page):
-    ARTIFACTS.mkdir(exist_ok=True)
     plain = view(page, "plain")
     page.mouse.move(0, 0)
     expect(plain.tooltip).to_be_hidden()
-    plain.root.screenshot(path=ARTIFACTS / "widget.png")
-    page.screenshot(path=ARTIFACTS / "notebook.png")
-    assert (ARTIFACTS / "widget.png").stat().st_size > 5_000
+    assert snapshot(plain.root, "widget.png").stat().st_size > 5_000
+    snapshot(page, "notebook.png")
 
 
 # --- grouping ----------------------------------------------------------------------------------
@@ -135,21 +126,28 @@ def test_auto_group_then_toggle_an_aggregate(page):
     grouped.act(grouped.button("Auto-group"))
     folded = grouped.glyph_count()
     assert folded < UNET_LAYERS
+    # the view keeps the first fit, and the folded figure's legend is taller: part of it is
+    # clipped (see test_the_view_refits_a_figure_that_changed_size); fit as a user would
+    grouped.button("Reset view").click()
 
     aggregates = python(page, "[e['key'] for e in grouped.legend if e['kind'] == 'aggregate']")
     assert aggregates, "auto-grouping the U-Net found no aggregate"
     drawn = grouped.svg.locator("g.n2v-legend-item:has(.n2v-group)").evaluate_all(
         "items => items.map(item => item.dataset.key)")
     assert sorted(drawn) == sorted(aggregates)  # the legend shows each, as aggregate glyphs
-    key = aggregates[0]
+    # an outermost aggregate: deactivating one also deactivates those containing it
+    outermost = python(page, "[a['name'] for a in grouped.state['aggregates'] if not any("
+                             "a['name'] in b['members'] for b in grouped.state['aggregates'])]")
+    key = outermost[0]
     assert grouped.svg.locator(f"polygon.n2v-layer.n2v-group[data-type={json.dumps(key)}]").count()
 
     # deactivate it from its legend entry: its members are drawn again, a chip lists it
     grouped.act(grouped.legend_item(key).locator("polygon").first)
     assert grouped.glyph_count() > folded
     expect(grouped.chip(key)).to_be_visible()
-    assert python(page, f"[a['active'] for a in grouped.state['aggregates'] if a['name'] == {key!r}]") \
-        == [False]
+    snapshot(grouped.root, "widget-inactive-aggregate.png")
+    state = python(page, "grouped.state")
+    assert [a["active"] for a in state["aggregates"] if a["name"] == key] == [False]
 
     # the chip folds it again
     grouped.act(grouped.chip(key))
@@ -162,11 +160,9 @@ def test_group_selection_adds_a_legend_entry(page):
     residual = view(page, "residual")
     keys = residual.legend_keys()
     glyphs = residual.glyph_count()
-    first = residual.svg.locator('polygon.n2v-layer[data-type="Conv2D"]').first
-    last = residual.svg.locator('polygon.n2v-layer[data-type="Add"]').first
-    residual.select(first)
-    residual.select(last, shift=True)  # selects everything between: the residual block
-    expect(residual.svg.locator(".n2v-layer.n2v-selected")).to_have_count(6)
+    residual.select(residual.glyph("b1_conv1"))
+    residual.select(residual.glyph("b1_add"), shift=True)  # and everything between: the block
+    expect(residual.svg.locator(".n2v-layer.n2v-selected")).to_have_count(5)
 
     residual.act(residual.button("Group selection"))
     new = [k for k in residual.legend_keys() if k not in keys]
@@ -179,7 +175,7 @@ def test_group_selection_adds_a_legend_entry(page):
 
 def test_invalid_selection_is_refused_and_changes_nothing(page):
     residual = view(page, "residual")
-    residual.select(residual.svg.locator('polygon.n2v-layer[data-type="Dense"]'))
+    residual.select(residual.glyph("head"))
     before, renders = residual.svg_html(), residual.renders()
 
     residual.button("Group selection").click()
@@ -188,6 +184,15 @@ def test_invalid_selection_is_refused_and_changes_nothing(page):
     assert python(page, "residual.error") == REFUSAL  # and every message before it arrived
     assert residual.svg_html() == before
     assert residual.renders() == renders
+
+
+def test_the_view_refits_a_figure_that_changed_size(page):
+    refit = view(page, "refit")
+    refit.act(refit.button("Auto-group"))
+    viewport = refit.root.locator(".n2v-viewport").bounding_box()
+    figure = refit.svg.bounding_box()
+    assert figure["y"] + figure["height"] <= viewport["y"] + viewport["height"] + 1
+    assert figure["x"] + figure["width"] <= viewport["x"] + viewport["width"] + 1
 
 
 # --- preferences and download ------------------------------------------------------------------
@@ -206,6 +211,7 @@ def test_preference_change_rerenders(page):
     expect(prefs.svg.locator(".n2v-feature")).to_have_count(0)
     expect(prefs.preferences.locator('input[name="show_features"]')).not_to_be_checked()
     assert prefs.glyph_count() == UNET_LAYERS
+    snapshot(prefs.root, "widget-preferences.png")
     assert python(page, "prefs.preferences['show_features']") is False
 
 

@@ -1,0 +1,75 @@
+"""Widget interaction latency in a real browser (SPEC: click → re-rendered figure < 100 ms).
+
+Run: ``python benchmarks/bench_widget.py [--clicks 10] [--model ResNet50]``. Starts JupyterLab
+on 127.0.0.1 and headless Chromium (``/usr/bin/chromium``) through the browser tests' helpers
+(``tests/lab_browser.py``), shows ``Net2Vis(keras.applications.<model>(weights=None))`` and
+toggles a layer type alternately off (its legend entry in the SVG) and on (its chip below the
+figure). Per click it prints the view's ``data-render-ms`` (action sent → new SVG in the page,
+Python's re-render and both message hops included) and, measured around the click in the page,
+click → new SVG shown and click → painted. Asserts nothing.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+import lab_browser
+
+TARGET_MS = 100.0
+NOTEBOOK = "bench.ipynb"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default="ResNet50", help="a keras.applications name")
+    parser.add_argument("--type", default="BatchNormalization", help="the layer type to toggle")
+    parser.add_argument("--clicks", type=int, default=10, help="measured clicks")
+    parser.add_argument("--warmup", type=int, default=2, help="clicks before measuring")
+    args = parser.parse_args()
+    lab_browser.check_stack()
+
+    with tempfile.TemporaryDirectory(prefix="n2v-bench-") as base:
+        (Path(base) / "notebooks").mkdir()
+        cell = ("import keras\nfrom net2vis_widget import Net2Vis\n"
+                f"w = Net2Vis(keras.applications.{args.model}(weights=None))\nw")
+        lab_browser.write_notebook(Path(base) / "notebooks" / NOTEBOOK, [cell])
+        with lab_browser.JupyterLab(Path(base)) as lab, lab_browser.chromium() as browser:
+            page = lab_browser.new_page(browser)
+            lab_browser.open_notebook(page, lab, NOTEBOOK)
+            lab_browser.run_all_cells(page, NOTEBOOK, expected_widgets=1)
+            view = lab_browser.WidgetView(page, cell=0)
+            svg_bytes = len(lab_browser.run_in_kernel(page, NOTEBOOK, "print(w.svg, end='')"))
+            print(f"{args.model}: {view.glyph_count()} glyphs, SVG {svg_bytes / 1024:.0f} KiB; "
+                  f"toggling {args.type} {args.clicks} times after {args.warmup} warm-up clicks")
+            print(f"{'click':>5}  {'action':<6} {'glyphs':>6}  {'render-ms':>9}  "
+                  f"{'click→shown':>11}  {'click→painted':>13}")
+            rows = []
+            for i in range(args.warmup + args.clicks):
+                hide = view.legend_item(args.type).count() > 0
+                target = view.legend_item(args.type) if hide else view.chip(args.type)
+                timing = view.timed_click(target)
+                if i < args.warmup:
+                    continue
+                rows.append(timing)
+                print(f"{len(rows):>5}  {'hide' if hide else 'show':<6} {view.glyph_count():>6}  "
+                      f"{timing['render_ms']:>9.1f}  {timing['shown']:>11.1f}  "
+                      f"{timing['painted']:>13.1f}")
+
+    print()
+    for key, label in (("render_ms", "data-render-ms"), ("shown", "click → shown"),
+                       ("painted", "click → painted")):
+        values = [row[key] for row in rows]
+        median, worst = statistics.median(values), max(values)
+        verdict = "meets" if worst < TARGET_MS else ("median meets" if median < TARGET_MS
+                                                      else "MISSES")
+        print(f"{label:<16} median {median:6.1f} ms   max {worst:6.1f} ms   "
+              f"SPEC target < {TARGET_MS:.0f} ms: {verdict}")
+
+
+if __name__ == "__main__":
+    main()
