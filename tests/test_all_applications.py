@@ -32,6 +32,9 @@ def layer_calls(model, top=True) -> int:
 @pytest.mark.parametrize("name", NAMES)
 def test_application_renders(name):
     model = getattr(keras.applications, name)(weights=None)
-    root = geo.parse(figure(model).to_svg())
-    assert len(geo.elements(root, "n2v-layer")) == layer_calls(model)
+    fig = figure(model)  # nested models (ConvNeXt's stem and downsampling blocks) fold
+    root = geo.parse(fig.to_svg())
+    assert len(geo.elements(root, "n2v-layer")) == len(fig.folded.nodes)
+    drawn = [m for node in fig.folded.nodes for m in (node.members or (node.id,))]
+    assert len(drawn) == len(set(drawn)) == layer_calls(model)
     keras.backend.clear_session()
