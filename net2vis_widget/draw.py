@@ -17,8 +17,8 @@ from .preferences import Preferences
 from .scene import Glyph, Label, Line, Placeholder, Scene, text_width
 from .sizing import Size
 
-FONT_SIZE = 10
-DIMENSION_FONT_SIZE = 9
+FONT_SIZE = 11
+DIMENSION_FONT_SIZE = 10
 LABEL_GAP = 3  # between a glyph and the labels under it
 AGGREGATE_STROKE = 3.0
 
