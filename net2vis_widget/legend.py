@@ -53,18 +53,25 @@ def _depth(by_name, key) -> int:
 
 def add_legend(scene: Scene, legend: Sequence[Entry], styles: Mapping[str, Style],
                preferences: Preferences) -> Scene:
-    """The scene with the legend placed under its graph, entries in rows as wide as it."""
+    """The scene with the legend under its graph: entries in rows as wide as the graph, the
+    entries' own glyphs on one line per row (each item is drawn around its glyph's centre)."""
     left, _, right, bottom = scene.bounds
-    row_width, x, y, row_height = max(right - left, 400.0), left, bottom + LEGEND_GAP, 0.0
-    items = []
+    row_width = max(right - left, 400.0)
+    rows, x = [[]], left
     for entry in legend:
         item = _item(entry, styles, preferences)
-        item_left, item_top, item_right, item_bottom = bounds(item.glyphs, item.labels)
-        width, height = item_right - item_left, item_bottom - item_top
-        if x > left and x + width > left + row_width:
-            x, y, row_height = left, y + row_height + ENTRY_GAP, 0.0
-        items.append(_moved(item, x - item_left, y - item_top))
-        x, row_height = x + width + ENTRY_GAP, max(row_height, height)
+        item_left, _, item_right, _ = bounds(item.glyphs, item.labels)
+        if rows[-1] and x + item_right - item_left > left + row_width:
+            rows.append([])
+            x = left
+        rows[-1].append((item, x - item_left))
+        x += item_right - item_left + ENTRY_GAP
+    items, y = [], bottom + LEGEND_GAP
+    for row in rows:
+        extents = [bounds(item.glyphs, item.labels) for item, _ in row]
+        above = max((-top for _, top, _, _ in extents), default=0.0)
+        items += [_moved(item, dx, y + above) for item, dx in row]
+        y += above + max((low for _, _, _, low in extents), default=0.0) + ENTRY_GAP
     boxes = [scene.bounds] + [bounds(i.glyphs, i.labels) for i in items]
     return replace(scene, legend=tuple(items), bounds=union(boxes))
 
@@ -112,6 +119,10 @@ def _composition(aggregate: Aggregate, styles, width, height, start):
                             tuple((px, py + dy) for px, py in points)))
     lines = [Line(r.source, r.target, tuple((px + dx, py + dy) for px, py in r.points))
              for r in placement.routes]
+    if forks:  # the entry's edges leave one layer: join them with a fork bar
+        levels = [line.points[0][1] for line in lines if line.source == ENTRY]
+        fork_x = min(line.points[0][0] for line in lines if line.source == ENTRY)
+        lines.append(Line(ENTRY, ENTRY, ((fork_x, min(levels)), (fork_x, max(levels)))))
     return glyphs, lines
 
 
