@@ -31,7 +31,7 @@ from net2vis_widget.examples import residual_net, unet
 """
 # one widget per cell: variable name -> model expression; the cell index follows SETUP
 WIDGETS = {"plain": "unet()", "grouped": "unet()", "residual": "residual_net()",
-           "prefs": "unet()", "refit": "unet()"}
+           "prefs": "unet()", "refit": "unet()", "edit": "residual_net()"}
 CELL = {name: i + 1 for i, name in enumerate(WIDGETS)}
 UNET_LAYERS = 28
 REFUSAL = "select at least two layers to group"
@@ -237,3 +237,35 @@ def test_download_is_to_svg(page, lab):
 
 def test_no_uncaught_errors_in_the_page(page):
     assert page.uncaught_errors == []
+
+
+def test_right_click_on_a_legend_entry_renames_and_recolours_it(page):
+    edit = view(page, "edit")
+    edit.legend_item("Conv2D").click(button="right")
+    editor = edit.root.locator(".n2v-editor")
+    expect(editor).to_be_visible()
+    editor.locator("input.n2v-alias").fill("Conv")
+    editor.locator("input.n2v-color").fill("#00ff00")
+    edit.act(editor.locator("button", has_text="Apply"))
+    expect(edit.legend_item("Conv2D").locator("text")).to_have_text("Conv")
+    assert edit.glyph("stem").get_attribute("fill") == "#00FF00"
+    assert python(page, "edit.state['aliases']") == {"Conv2D": "Conv"}
+
+
+def test_wheel_zooms_in_symmetric_steps_and_reset_fits_again(page):
+    edit = view(page, "edit")
+    canvas = edit.root.locator(".n2v-canvas")
+
+    def transform():  # (x, y, scale) of the figure in the view
+        return canvas.evaluate("c => c.style.transform.match(/-?[\\d.]+/g).map(Number)")
+
+    fitted = transform()
+    edit.root.locator(".n2v-viewport").hover()
+    page.mouse.wheel(0, -100)
+    zoomed = transform()
+    assert zoomed[2] == pytest.approx(fitted[2] * 1.2)
+    page.mouse.wheel(0, 100)
+    assert transform() == pytest.approx(fitted)
+    page.mouse.wheel(0, -100)
+    edit.button("Reset view").click()
+    assert transform() == pytest.approx(fitted)
