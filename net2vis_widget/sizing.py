@@ -26,37 +26,45 @@ class Size:
 
 
 def measure(network: Network, preferences: Preferences) -> dict[str, Size]:
-    split = lambda shape: _split(shape, preferences.channels_first)  # noqa: E731
+    def split(shape):
+        return _split(shape, preferences.channels_first)
+
+    sides = {n.id: (_input(n), _output(n)) for n in network.nodes}  # the shapes a glyph shows
     spatial_extents, unit_counts, channel_counts = [], [], []
     for node in network.nodes:
-        for shape in node.input_shapes[:1] + node.output_shapes[:1]:
+        for shape in sides[node.id]:
             spatial, channels = split(shape)
             (spatial_extents if spatial else unit_counts).append(_extent(spatial, channels))
         spatial, channels = split(_output(node))
         if spatial and channels is not None:
             channel_counts.append(channels)
-    height = _scale(spatial_extents, preferences.min_height, preferences.max_height, preferences.scale)
-    units = _scale(unit_counts, preferences.min_height, preferences.max_height, preferences.scale)
-    width = _scale(channel_counts, preferences.min_width, preferences.max_width, preferences.scale)
+    low, high, kind = preferences.min_height, preferences.max_height, preferences.scale
+    resolution, units = _scale(spatial_extents, low, high, kind), _scale(unit_counts, low, high, kind)
+    width = _scale(channel_counts, preferences.min_width, preferences.max_width, kind)
 
-    def side(shape):
+    def height(shape):
         spatial, channels = split(shape)
-        return height(_extent(spatial, channels)) if spatial else units(_extent(spatial, channels))
+        return (resolution if spatial else units)(_extent(spatial, channels))
 
     sizes = {}
     for node in network.nodes:
-        spatial, channels = split(_output(node))
-        in_spatial, _ = split(node.input_shapes[0] if node.input_shapes else _output(node))
+        shown_in, shown_out = sides[node.id]
+        spatial, channels = split(shown_out)
         sizes[node.id] = Size(
-            input_height=side(node.input_shapes[0] if node.input_shapes else _output(node)),
-            output_height=side(_output(node)),
+            input_height=height(shown_in),
+            output_height=height(shown_out),
             width=width(channels) if spatial else preferences.min_width,
             dense=not spatial,
             features="?" if channels is None else str(channels),
-            input_dimensions=_dimensions(in_spatial),
+            input_dimensions=_dimensions(split(shown_in)[0]),
             output_dimensions=_dimensions(spatial),
         )
     return sizes
+
+
+def _input(node: Node) -> Shape:
+    """The first input's shape; an input layer shows its output on both sides."""
+    return node.input_shapes[0] if node.input_shapes else _output(node)
 
 
 def _output(node: Node) -> Shape:
