@@ -43,7 +43,8 @@ def boxes(network: Network, sizes: Mapping[str, Size], styles: Mapping[str, Styl
         width = max([size.width] + [text_width(text, FONT_SIZE) for _, text in labels])
         below = half + (LABEL_GAP + len(labels) * FONT_SIZE * 1.2 if labels else 0)
         above = half + (LABEL_GAP + FONT_SIZE * 1.2 if node.repeats > 1 else 0)
-        result[node.id] = Box(size.width, width, above, below)
+        result[node.id] = Box(size.width, width, above, below,
+                              size.input_height / 2, size.output_height / 2)
     return result
 
 

@@ -22,16 +22,20 @@ from typing import Mapping, Sequence
 import networkx as nx
 
 DUMMY_GAP = 12  # vertical gap between two edges running side by side
+HANDLE_CLEARANCE = 4  # least gap between a fanned handle and the next glyph or lane
 
 
 @dataclass(frozen=True)
 class Box:
-    """What a node occupies around its centre: glyph width, column width, extents above/below."""
+    """What a node occupies around its centre: glyph width, column width, extents above/below
+    (labels included), and half the height of its input and output handles."""
 
     glyph_width: float
     width: float
     above: float
     below: float
+    input_half: float = 0.0
+    output_half: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -59,11 +63,11 @@ def layout(nodes: Sequence[str], edges: Sequence[tuple[str, str]], boxes: Mappin
     layers, chains = insert_dummies(graph, rank)
     order_layers(layers, chains, graph)
     aligned = align(layers, chains, graph)
-    y = place(layers, chains, aligned, {**boxes, **handle_boxes(chains, graph, boxes)},
-              spacing_vertical)
+    room = {**boxes, **handle_boxes(chains, graph, boxes)}
+    y = place(layers, chains, aligned, room, spacing_vertical)
     columns = column_extents(layers, boxes, spacing_horizontal)
     centers = {v: (columns[rank[v]][0] + columns[rank[v]][1] / 2, y[v]) for v in graph}
-    routes = route(chains, aligned, y, boxes, columns, rank, spacing_horizontal)
+    routes = route(layers, chains, aligned, y, boxes, columns, rank, spacing_horizontal)
     return Layout(centers, routes, rank, tuple(columns))
 
 
@@ -136,9 +140,9 @@ def handle_boxes(chains, graph, boxes) -> dict:
             continue
         (u, first), (last, v) = chain[:2], chain[-2:]
         if graph.out_degree(u) > 1:
-            result[first] = Box(0.0, 0.0, boxes[u].above, boxes[u].above)
+            result[first] = Box(0.0, 0.0, boxes[u].output_half, boxes[u].output_half)
         if graph.in_degree(v) > 1:
-            half = max(boxes[v].above, result[last].above if last in result else 0.0)
+            half = max(boxes[v].input_half, result[last].above if last in result else 0.0)
             result[last] = Box(0.0, 0.0, half, half)
     return result
 
@@ -374,29 +378,70 @@ def column_extents(layers, boxes, spacing_horizontal):
     return columns
 
 
-def route(chains, aligned, y, boxes, columns, rank, spacing_horizontal):
+def route(layers, chains, aligned, y, boxes, columns, rank, spacing_horizontal):
     """Each edge as horizontal runs from its source's right side to its target's left side.
 
     A run's level is the line of the glyph that has a single connection on that side; a
-    fan-out or fan-in glyph adapts its handle to it.
+    fan-out or fan-in glyph adapts its handle to it. Where a handle would cover another
+    glyph or lane in its column (only in non-planar corners), it stays in its glyph's free
+    band and the edge takes a vertical jog in the gap instead.
     """
     ups, downs = _segments(chains)
+    bands = _free_bands(layers, y, boxes)
+
+    def gap_before(r):
+        return columns[r][0] - spacing_horizontal / 2
+
     routes = []
     for chain in chains:
         u, v = chain[0], chain[-1]
-        cx_u = columns[rank[u]][0] + columns[rank[u]][1] / 2
-        cx_v = columns[rank[v]][0] + columns[rank[v]][1] / 2
-        points = []
-        for i, (a, b) in enumerate(zip(chain, chain[1:])):
-            start, end = _segment_levels(a, b, aligned, y, ups, downs)
-            if i == 0:
-                points.append((cx_u + boxes[u].glyph_width / 2, start))
-            if start != end:  # only where a non-planar graph broke a forced alignment
-                x = columns[rank[u] + i + 1][0] - spacing_horizontal / 2
-                points += [(x, start), (x, end)]
-        points.append((cx_v - boxes[v].glyph_width / 2, points[-1][1]))
-        routes.append(Route(u, v, tuple(points)))
+        levels = [_segment_levels(a, b, aligned, y, ups, downs) for a, b in zip(chain, chain[1:])]
+        first, last = levels[0][0], levels[-1][1]
+        start = _clamped(first, bands[u], boxes[u].output_half) if len(downs[u]) > 1 else first
+        end = _clamped(last, bands[v], boxes[v].input_half) if len(ups[v]) > 1 else last
+        x_u = columns[rank[u]][0] + (columns[rank[u]][1] + boxes[u].glyph_width) / 2
+        x_v = columns[rank[v]][0] + (columns[rank[v]][1] - boxes[v].glyph_width) / 2
+        points = [(x_u, start), (gap_before(rank[u] + 1), start), (gap_before(rank[u] + 1), first)]
+        for i, (level_in, level_out) in enumerate(levels):
+            x = gap_before(rank[u] + i + 1)
+            points += [(x, level_in), (x, level_out)]  # a jog only where a forced link broke
+        points += [(gap_before(rank[v]), last), (gap_before(rank[v]), end), (x_v, end)]
+        routes.append(Route(u, v, _simplified(points)))
     return tuple(routes)
+
+
+def _free_bands(layers, y, boxes):
+    """For each glyph, the vertical interval its column leaves free around it (glyphs with
+    their labels, and lanes as thin lines)."""
+    bands = {}
+    for layer in layers:
+        for i, v in enumerate(layer):
+            above = layer[i - 1] if i else None
+            below = layer[i + 1] if i + 1 < len(layer) else None
+            low = y[above] + _extent(boxes, above, "below") + HANDLE_CLEARANCE if above else -math.inf
+            high = y[below] - _extent(boxes, below, "above") - HANDLE_CLEARANCE if below else math.inf
+            bands[v] = (low, high)
+    return bands
+
+
+def _clamped(level, band, half):
+    """The level nearest ``level`` where a handle of half-height ``half`` fits in ``band``."""
+    low, high = band[0] + half, band[1] - half
+    return level if low > high else min(max(level, low), high)
+
+
+def _simplified(points):
+    """Without repeated points and without middle points of straight runs."""
+    result = []
+    for point in points:
+        if result and point == result[-1]:
+            continue
+        if len(result) >= 2 and (result[-2][0] == result[-1][0] == point[0]
+                                 or result[-2][1] == result[-1][1] == point[1]):
+            result[-1] = point
+        else:
+            result.append(point)
+    return tuple(result)
 
 
 def _segment_levels(a, b, aligned, y, ups, downs):

@@ -101,7 +101,7 @@ def _composition(aggregate: Aggregate, styles, width, height, start):
     if forks:
         edges += [(ENTRY, ids[i]) for i, n in enumerate(aggregate.inputs) for _ in range(n)]
     nodes = ([ENTRY] if forks else []) + ids
-    sizes = {v: Box(width, width, height / 2, height / 2) for v in ids}
+    sizes = {v: Box(width, width, height / 2, height / 2, height / 2, height / 2) for v in ids}
     sizes[ENTRY] = Box(0.0, 0.0, 0.0, 0.0)
     placement = layout(nodes, sorted(set(edges)), sizes, 12, 12)
     x0, y0 = placement.centers[ids[0]]
