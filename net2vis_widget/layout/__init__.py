@@ -1,0 +1,44 @@
+"""Layered left-to-right layout (SPEC §4.2), in the classic Sugiyama phases.
+
+``layout`` runs them in order, each in the module of its name: ``rank`` → dummies for long
+edges (``graph``) → ``order`` (crossing minimisation) → ``align`` (which neighbours share a
+horizontal line) → ``place`` (vertical coordinates) → ``route`` (horizontal edges at their
+handles' levels). Every phase is near-linear on the chains that neural networks mostly are.
+
+An edge is drawn as one horizontal line, so both its ends must be at one level: a glyph with a
+single connection on a side keeps that side on its own centre line, a glyph with several
+connections on a side fans its handles out to its neighbours' levels. Hence two neighbours
+linked by a single-output → single-input edge must share a line (a *forced* alignment); other
+alignments are chosen to keep the heaviest path straight.
+"""
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import networkx as nx
+
+from .align import align
+from .graph import Box, Layout, Route, handle_boxes, insert_dummies
+from .order import order_layers
+from .place import place
+from .rank import assign_ranks
+from .route import column_extents, route
+
+__all__ = ["Box", "Layout", "Route", "layout"]
+
+
+def layout(nodes: Sequence[str], edges: Sequence[tuple[str, str]], boxes: Mapping[str, Box],
+           spacing_horizontal: float, spacing_vertical: float) -> Layout:
+    graph = nx.MultiDiGraph()
+    graph.add_nodes_from(nodes)
+    graph.add_edges_from(edges)
+    rank = assign_ranks(graph)
+    layers, chains = insert_dummies(graph, rank)
+    order_layers(layers, chains, graph)
+    aligned = align(layers, chains, graph)
+    room = {**boxes, **handle_boxes(chains, graph, boxes)}
+    y = place(layers, chains, aligned, room, spacing_vertical)
+    columns = column_extents(layers, boxes, spacing_horizontal)
+    centers = {v: (columns[rank[v]][0] + columns[rank[v]][1] / 2, y[v]) for v in graph}
+    routes = route(layers, chains, aligned, y, boxes, columns, rank, spacing_horizontal)
+    return Layout(centers, routes, rank, tuple(columns))

@@ -1,0 +1,98 @@
+"""The layered graph the layout phases share: its records, the dummy layers that carry long
+edges through the columns they pass, and the segments between neighbouring columns."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Mapping
+
+
+@dataclass(frozen=True)
+class Box:
+    """What a node occupies around its centre: glyph width, column width, extents above/below
+    (labels included), and half the height of its input and output handles."""
+
+    glyph_width: float
+    width: float
+    above: float
+    below: float
+    input_half: float = 0.0
+    output_half: float = 0.0
+
+
+@dataclass(frozen=True)
+class Route:
+    source: str
+    target: str
+    points: tuple[tuple[float, float], ...]  # horizontal runs, joined by a vertical jog only
+    # when a non-planar graph left no way to keep an edge straight
+
+
+@dataclass(frozen=True)
+class Layout:
+    centers: Mapping[str, tuple[float, float]]
+    routes: tuple[Route, ...]
+    rank: Mapping[str, int]
+    columns: tuple[tuple[float, float], ...]  # (left, width) of each rank's column
+
+
+def insert_dummies(graph, rank):
+    """Rank lists with a dummy per column an edge passes; each edge becomes a chain."""
+    layers: list[list[str]] = [[] for _ in range(max(rank.values(), default=-1) + 1)]
+    for v in graph:
+        layers[rank[v]].append(v)
+    chains = []
+    for index, (u, v, _) in enumerate(graph.edges(keys=True)):
+        chain = [u]
+        for r in range(rank[u] + 1, rank[v]):
+            dummy = ("dummy", index, r)
+            layers[r].append(dummy)
+            chain.append(dummy)
+        chain.append(v)
+        chains.append(chain)
+    return layers, chains
+
+
+def handle_boxes(chains, graph, boxes) -> dict:
+    """Room for the handle a fan-out (fan-in) glyph stretches to its edge's lane.
+
+    The first (last) dummy of such an edge is as tall as the handle, so that other lanes and
+    glyphs keep clear of it.
+    """
+    result = {}
+    for chain in chains:
+        if len(chain) < 3:
+            continue
+        (u, first), (last, v) = chain[:2], chain[-2:]
+        if graph.out_degree(u) > 1:
+            result[first] = Box(0.0, 0.0, boxes[u].output_half, boxes[u].output_half)
+        if graph.in_degree(v) > 1:
+            half = max(boxes[v].input_half, result[last].above if last in result else 0.0)
+            result[last] = Box(0.0, 0.0, half, half)
+    return result
+
+
+def segments(chains):
+    ups, downs = defaultdict(list), defaultdict(list)
+    for chain in chains:
+        for a, b in zip(chain, chain[1:]):
+            downs[a].append(b)
+            ups[b].append(a)
+    return ups, downs
+
+
+def path_weights(layers, ups, downs, graph):
+    """Real layers on the heaviest path ending at (up) and starting from (down) each node."""
+    real = lambda v: 1 if v in graph else 0  # noqa: E731
+    up, down = {}, {}
+    for layer in layers:
+        for v in layer:
+            up[v] = real(v) + max((up[u] for u in ups[v]), default=0)
+    for layer in reversed(layers):
+        for v in layer:
+            down[v] = real(v) + max((down[w] for w in downs[v]), default=0)
+    return up, down
+
+
+def extent(boxes, v, side):
+    return getattr(boxes[v], side) if v in boxes else 0.0
