@@ -13,7 +13,8 @@ from .figure import figure
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="net2vis", description=__doc__.split(":")[0].strip("`"))
+    parser = argparse.ArgumentParser(
+        prog="net2vis", description="Draw a model's architecture as a Net2Vis figure.")
     parser.add_argument("model", help="a .keras/.h5 file, a keras.applications name such as "
                         "ResNet50, or package.module:function returning a model")
     parser.add_argument("-o", "--output", required=True, help="figure file (.svg, .pdf, .png)")
