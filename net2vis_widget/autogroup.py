@@ -16,7 +16,7 @@ from typing import Callable
 import networkx as nx
 
 from .aggregate import Aggregate, GroupingError, from_selection
-from .fold import find_occurrences, fold, fold_aggregate
+from .fold import find_occurrences, fold_aggregate, predecessors, successors
 from .network import Network
 
 _SINK = ("sink",)  # virtual common successor of the outputs; no layer id is a tuple
@@ -42,14 +42,13 @@ def nested_model_aggregates(network: Network) -> list[Aggregate]:
     """
     calls = sorted({n.id.rsplit("/", 1)[0] for n in network.nodes if "/" in n.id},
                    key=lambda call: -call.count("/"))
-    found, names = [], {n.type for n in network.nodes}
+    found, names, folded = [], {n.type for n in network.nodes}, network
     for call in calls:
         inside = [n for n in network.nodes if n.id.startswith(call + "/")]
         name = inside[0].scope[call.count("/")]  # the model called at this depth
         if name in names:
             continue
         inside = {n.id for n in inside}
-        folded = fold(network, found)
         selection = [n.id for n in folded.nodes if set(n.members or (n.id,)) <= inside]
         order = {n.id: i for i, n in enumerate(folded.nodes)}
         try:
@@ -59,6 +58,7 @@ def nested_model_aggregates(network: Network) -> list[Aggregate]:
             continue
         found.append(aggregate)
         names.add(name)
+        folded = fold_aggregate(folded, aggregate)
     return found
 
 
@@ -66,10 +66,7 @@ def nested_model_aggregates(network: Network) -> list[Aggregate]:
 
 def chains(network: Network) -> list[list[str]]:
     """Maximal runs of layers linked one-to-one; a run may start with a merge and end with a fork."""
-    preds, succs = defaultdict(list), defaultdict(list)
-    for edge in network.edges:
-        preds[edge.target].append(edge.source)
-        succs[edge.source].append(edge.target)
+    preds, succs = predecessors(network), successors(network)
     runs, run_of = [], {}
     for node in network.nodes:
         before = preds[node.id]
@@ -89,7 +86,8 @@ def repeated_sequence(network: Network) -> Aggregate | None:
     most frequent ones to the right while the count holds, so each step is linear in the
     number of occurrences rather than cubic in the chain length.
     """
-    runs = [[network.by_id[v].type for v in run] for run in chains(network)]
+    layer_runs = chains(network)
+    runs = [[network.by_id[v].type for v in run] for run in layer_runs]
     positions = defaultdict(list)
     for r, types in enumerate(runs):
         for i in range(len(types) - 1):
@@ -115,7 +113,7 @@ def repeated_sequence(network: Network) -> Aggregate | None:
         if longest is None or len(sequence) > len(longest[0]):
             longest = (sequence, at[0])
     sequence, (r, i) = longest
-    head = chains(network)[r][i]
+    head = layer_runs[r][i]
     inputs = (sum(1 for e in network.edges if e.target == head),) + (0,) * (len(sequence) - 1)
     return Aggregate("", tuple(sequence),
                      tuple((k, k + 1) for k in range(len(sequence) - 1)), inputs)

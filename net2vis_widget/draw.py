@@ -60,7 +60,7 @@ def _under_labels(size: Size, style: Style, preferences: Preferences) -> list[tu
 
 def draw(network: Network, sizes: Mapping[str, Size], placement: Layout,
          styles: Mapping[str, Style], preferences: Preferences) -> Scene:
-    in_levels, out_levels = _handle_levels(placement)
+    in_levels, out_levels = handle_levels(placement)
     glyphs, labels, placeholders = [], [], []
     for node in network.nodes:
         size, style = sizes[node.id], styles[node.type]
@@ -86,7 +86,7 @@ def draw(network: Network, sizes: Mapping[str, Size], placement: Layout,
                  tuple(lines), tuple(labels), tuple(placeholders), ())
 
 
-def _handle_levels(placement: Layout):
+def handle_levels(placement: Layout):
     """Sorted distinct levels of each node's input and output connections."""
     ins, outs = {}, {}
     for route in placement.routes:

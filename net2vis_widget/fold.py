@@ -22,7 +22,7 @@ def fold(network: Network, aggregates: Sequence[Aggregate], hidden: Iterable[str
 
 def collapse_repeats(network: Network) -> Network:
     """Consecutive glyphs of one aggregate, linked one to one, drawn once with ×N."""
-    feeds, succs = _predecessors(network), _successors(network)
+    feeds, succs = predecessors(network), successors(network)
     head = {}  # node id -> first node of its run
     for node in network.nodes:
         before = feeds[node.id]
@@ -48,7 +48,7 @@ def bypass(network: Network, hidden: set[str]) -> Network:
     if not hidden:
         return network
     kept = [node for node in network.nodes if node.type not in hidden]
-    feeds = _predecessors(network)
+    feeds = predecessors(network)
     resolved: dict[str, list[str]] = {}
 
     def sources(node_id):  # the visible layers feeding ``node_id``'s inputs, in order
@@ -94,7 +94,7 @@ def find_occurrences(network: Network, aggregate: Aggregate) -> list[list[str]]:
     pattern's internal edges, every member but the exit sending data only inside, and all
     outside inputs coming from one entry layer.
     """
-    feeds, succs = _predecessors(network), _successors(network)
+    feeds, succs = predecessors(network), successors(network)
     key = {n.id: n.type for n in network.nodes}
     internal_preds = [[a for a, b in aggregate.edges if b == i] for i in range(len(aggregate.members))]
     out_degree = [sum(1 for a, _ in aggregate.edges if a == i) for i in range(len(aggregate.members))]
@@ -163,14 +163,16 @@ def _folded_node(network: Network, aggregate: Aggregate, mapping: list[str]) -> 
     )
 
 
-def _predecessors(network: Network) -> dict[str, list[str]]:
+def predecessors(network: Network) -> dict[str, list[str]]:
+    """Each node's sources, in the order of its inputs."""
     feeds = {n.id: [] for n in network.nodes}
     for edge in sorted(network.edges, key=lambda e: e.index):
         feeds[edge.target].append(edge.source)
     return feeds
 
 
-def _successors(network: Network) -> dict[str, list[str]]:
+def successors(network: Network) -> dict[str, list[str]]:
+    """Each node's targets (one entry per edge)."""
     succs = {n.id: [] for n in network.nodes}
     for edge in network.edges:
         succs[edge.source].append(edge.target)

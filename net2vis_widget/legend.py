@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Mapping, Sequence
 
 from .aggregate import Aggregate
-from .draw import FONT_SIZE, LABEL_GAP, Style, bounds, glyph, outline, union
+from .draw import FONT_SIZE, LABEL_GAP, Style, bounds, glyph, handle_levels, outline, union
 from .layout import Box, layout
 from .preferences import Preferences
 from .scene import Label, LegendItem, Line, Scene
@@ -106,15 +106,12 @@ def _composition(aggregate: Aggregate, styles, width, height, start):
     placement = layout(nodes, sorted(set(edges)), sizes, 12, 12)
     x0, y0 = placement.centers[ids[0]]
     dx, dy = start - (x0 - width / 2) + (12 if forks else 0), -y0
-    ins, outs = {}, {}
-    for route in placement.routes:
-        outs.setdefault(route.source, set()).add(route.points[0][1])
-        ins.setdefault(route.target, set()).add(route.points[-1][1])
+    ins, outs = handle_levels(placement)
     glyphs = []
     for v, key in zip(ids, aggregate.members):
         x, y = placement.centers[v]
-        points = outline(x - width / 2 + dx, x + width / 2 + dx, sorted(ins.get(v, [y])),
-                         sorted(outs.get(v, [y])), height, height)
+        points = outline(x - width / 2 + dx, x + width / 2 + dx, ins.get(v, [y]),
+                         outs.get(v, [y]), height, height)
         glyphs.append(glyph(f"{aggregate.name}/{v}", key, styles[key],
                             tuple((px, py + dy) for px, py in points)))
     lines = [Line(r.source, r.target, tuple((px + dx, py + dy) for px, py in r.points))
