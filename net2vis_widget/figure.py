@@ -1,7 +1,7 @@
 """``figure(model)``: a model's architecture figure, its state, and the actions on it.
 
-``render`` is the one function to read first: fold → measure → lay out → draw → legend →
-write, one line per phase, each phase in the module of the same name.
+``drawn`` then ``render`` are the functions to read first: fold → measure → lay out → draw →
+legend → write, one line per phase, each phase in the module of the same name.
 """
 from __future__ import annotations
 
@@ -20,10 +20,14 @@ from .palette import checked_color, propose_colors
 from .state import State
 
 
-def render(network: Network, state: State) -> str:
-    """The SVG document of ``network`` as ``state`` says."""
+def drawn(network: Network, state: State) -> Network:
+    """The network as drawn: hidden types bypassed, active aggregates folded."""
+    return fold(network, state.aggregates, state.hidden, state.preferences.repeat_marks)
+
+
+def render(network: Network, folded: Network, state: State) -> str:
+    """The SVG document of ``network``, drawn as ``folded`` (from ``drawn``) per ``state``."""
     preferences = state.preferences
-    folded = fold(network, state.aggregates, state.hidden, preferences.repeat_marks)
     styles = styles_of(network, state)
     sizes = sizing.measure(folded, preferences)
     boxes = draw.boxes(folded, sizes, styles, preferences)
@@ -86,11 +90,10 @@ class Figure:
     @property
     def folded(self) -> Network:
         """The network as drawn: hidden types bypassed, active aggregates folded."""
-        s = self._state
-        return fold(self.network, s.aggregates, s.hidden, s.preferences.repeat_marks)
+        return drawn(self.network, self._state)
 
     def to_svg(self) -> str:
-        return render(self.network, self._state)
+        return render(self.network, self.folded, self._state)
 
     def save(self, path) -> None:
         export.save(self.to_svg(), path)

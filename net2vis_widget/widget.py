@@ -12,7 +12,7 @@ import pathlib
 import anywidget
 import traitlets
 
-from .figure import Figure
+from .figure import Figure, render
 from .preferences import COLOR_MODES, SCALES
 
 _STATIC = pathlib.Path(__file__).parent / "static"
@@ -122,12 +122,12 @@ class Net2Vis(anywidget.AnyWidget):
             self.error = ""
 
     def _refresh(self):
-        figure = self.figure
+        figure, state = self.figure, self.figure.state
         folded = figure.folded
-        self.svg = figure.to_svg()
+        self.svg = render(figure.network, folded, figure.snapshot)  # what to_svg() writes
         self.layers = {node.id: _facts(node) for node in folded.nodes}
-        self.legend = _legend_entries(figure)
-        self.preferences = figure.state["preferences"]
+        self.legend = _legend_entries(figure.styles, state)
+        self.preferences = state["preferences"]
         shown = {node.id for node in folded.nodes}
         self.selection = [v for v in self.selection if v in shown]
 
@@ -149,9 +149,7 @@ def _facts(node) -> dict:
             "config": config, "members": len(node.members), "repeats": node.repeats}
 
 
-def _legend_entries(figure: Figure) -> list[dict]:
-    state = figure.state
-    styles = figure.styles
+def _legend_entries(styles, state: dict) -> list[dict]:
     hidden, active = set(state["hidden"]), {a["name"]: a["active"] for a in state["aggregates"]}
     return [{"key": key, "alias": style.alias, "color": style.color,
              "kind": "aggregate" if style.aggregate else "type",
