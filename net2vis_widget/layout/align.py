@@ -3,18 +3,15 @@ from __future__ import annotations
 
 import bisect
 
-from .graph import path_weights, segments
 
-
-def align(layers, chains, graph) -> dict:
+def align(layers, ups, downs, weights) -> dict:
     """Pairs of neighbours in adjacent columns that share one horizontal line.
 
     Forced links (single output → single input) come first, then the links on the heaviest
     paths (most real layers), so that the main path runs straight. Links never cross.
     Returns successor → predecessor for every aligned pair.
     """
-    ups, downs = segments(chains)
-    weight_up, weight_down = path_weights(layers, ups, downs, graph)
+    weight_up, weight_down = weights
     aligned = {}
     for upper, lower in zip(layers, layers[1:]):
         pos_upper = {v: i for i, v in enumerate(upper)}

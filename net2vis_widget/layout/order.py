@@ -2,14 +2,10 @@
 the fewest crossings."""
 from __future__ import annotations
 
-from .graph import path_weights, segments
 
-
-def order_layers(layers, chains, graph, sweeps: int = 4) -> None:
+def order_layers(layers, ups, downs, weights, graph, sweeps: int = 4) -> None:
     """Barycenter sweeps down and up, keeping the order with the fewest crossings."""
-    ups, downs = segments(chains)
-    _, weight_down = path_weights(layers, ups, downs, graph)
-    _initial_order(layers, downs, graph, weight_down)
+    _initial_order(layers, downs, graph, weights[1])
     best = [list(layer) for layer in layers]
     best_crossings = count_crossings(layers, downs)
     for sweep in range(sweeps * 2):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from .graph import Route, extent, segments
+from .graph import Route, extent
 
 HANDLE_CLEARANCE = 4  # least gap between a fanned handle and the next glyph or lane
 
@@ -18,7 +18,7 @@ def column_extents(layers, boxes, spacing_horizontal):
     return columns
 
 
-def route(layers, chains, aligned, y, boxes, columns, rank, spacing_horizontal):
+def route(layers, chains, ups, downs, aligned, y, boxes, columns, rank, spacing_horizontal):
     """Each edge as horizontal runs from its source's right side to its target's left side.
 
     A run's level is the line of the glyph that has a single connection on that side; a
@@ -26,7 +26,6 @@ def route(layers, chains, aligned, y, boxes, columns, rank, spacing_horizontal):
     glyph or lane in its column (only in non-planar corners), it stays in its glyph's free
     band and the edge takes a vertical jog in the gap instead.
     """
-    ups, downs = segments(chains)
     bands = _free_bands(layers, y, boxes)
 
     def gap_before(r):
