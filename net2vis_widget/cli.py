@@ -11,6 +11,9 @@ from pathlib import Path
 from . import export
 from .figure import figure
 
+# What TensorFlow reads when it is imported: no C++ log lines, no oneDNN notice on stderr.
+QUIET_TENSORFLOW = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
+
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
@@ -23,6 +26,8 @@ def main(argv=None) -> int:
     parser.add_argument("--state", type=Path,
                         help="a JSON file of figure state (as saved from Figure.state)")
     args = parser.parse_args(argv)
+    for name, value in QUIET_TENSORFLOW.items():
+        os.environ.setdefault(name, value)
     try:
         export.check_path(args.output)
         state = json.loads(args.state.read_text(encoding="utf-8")) if args.state else None
@@ -30,16 +35,20 @@ def main(argv=None) -> int:
         if args.auto_group:
             fig.auto_group()
         fig.save(args.output)
-    except (ValueError, TypeError, ImportError, OSError) as error:
-        print(f"net2vis: {error}", file=sys.stderr)
+    except Exception as error:  # noqa: BLE001 - one clear line, never a traceback
+        print(f"net2vis: {_first_line(error)}", file=sys.stderr)
         return 1
     print(f"net2vis: wrote {args.output}")
     return 0
 
 
+def _first_line(error: Exception) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
 def load_model(spec: str):
     """The model named by ``spec`` (see the command's help)."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     import keras
 
     if spec.endswith((".keras", ".h5")):

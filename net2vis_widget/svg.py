@@ -11,6 +11,9 @@ from xml.sax.saxutils import escape, quoteattr
 from .scene import Glyph, Label, Line, Scene
 
 FONT_STACK = "Helvetica, Arial, 'Liberation Sans', sans-serif"
+# Set on each group of text, not on <svg>: PyMuPDF (PDF/PNG export) does not inherit it from there.
+TEXT_GROUP = f'text-anchor="middle" dominant-baseline="central" font-family="{FONT_STACK}"'
+HALO = 'fill="#FFFFFF" stroke="#FFFFFF" stroke-width="3" stroke-linejoin="round"'
 MARGIN = 10
 
 
@@ -21,7 +24,7 @@ def write(scene: Scene) -> str:
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="n2v-figure" '
         f'viewBox="{_n(x)} {_n(y)} {_n(width)} {_n(height)}" '
-        f'width="{_n(width)}" height="{_n(height)}" font-family="{FONT_STACK}">',
+        f'width="{_n(width)}" height="{_n(height)}">',
         f"<title>{escape(scene.title)}</title>",
         f'<rect class="n2v-background" x="{_n(x)}" y="{_n(y)}" width="{_n(width)}" '
         f'height="{_n(height)}" fill="#FFFFFF"/>',
@@ -31,7 +34,7 @@ def write(scene: Scene) -> str:
         '<g class="n2v-layers">',
         *(_glyph(glyph, "n2v-layer") for glyph in scene.glyphs),
         "</g>",
-        '<g class="n2v-labels" text-anchor="middle" dominant-baseline="central">',
+        f'<g class="n2v-labels" {TEXT_GROUP}>',
         *(_label(label) for label in scene.labels),
         "</g>",
     ]
@@ -41,7 +44,7 @@ def write(scene: Scene) -> str:
                   f'height="{_n(p.side)}"/>' for p in scene.placeholders]
         parts.append("</g>")
     if scene.legend:
-        parts.append('<g class="n2v-legend" text-anchor="middle" dominant-baseline="central">')
+        parts.append(f'<g class="n2v-legend" {TEXT_GROUP}>')
         for item in scene.legend:
             parts.append(f'<g class="n2v-legend-item" data-key={quoteattr(item.key)}>')
             if item.lines:
@@ -78,11 +81,15 @@ def _line(line: Line, css_class: str) -> str:
 
 def _label(label: Label) -> str:
     x, y = _n(label.x), _n(label.y)
-    # a rotated dimension label sits on its edge: a white halo keeps it legible
-    rotation = (f' transform="rotate(-90 {x} {y})" stroke="#FFFFFF" stroke-width="3" '
-                'paint-order="stroke"') if label.rotated else ""
-    return (f'<text class="n2v-label n2v-{label.kind}" x="{x}" y="{y}" '
-            f'font-size="{_n(label.size)}"{rotation}>{escape(label.text)}</text>')
+    place = f'x="{x}" y="{y}" font-size="{_n(label.size)}"'
+    text = escape(label.text)
+    if not label.rotated:
+        return f'<text class="n2v-label n2v-{label.kind}" {place}>{text}</text>'
+    # A rotated dimension label sits on its edge. Its white halo is a text of its own, drawn
+    # first: converters that ignore ``paint-order`` (PyMuPDF) would paint a halo over the text.
+    rotated = f'{place} transform="rotate(-90 {x} {y})"'
+    return (f'<text class="n2v-halo" {rotated} {HALO}>{text}</text>'
+            f'<text class="n2v-label n2v-{label.kind}" {rotated}>{text}</text>')
 
 
 def _n(value: float) -> str:

@@ -15,14 +15,23 @@ import traitlets
 from .figure import Figure, render
 from .preferences import COLOR_MODES, SCALES
 
-_STATIC = pathlib.Path(__file__).parent / "static"
+
+
+def _view_file(name: str) -> pathlib.Path:
+    """A file of the view: ``js/`` inside the installed wheel, or the checkout's ``js/`` in an
+    editable install (where ``ANYWIDGET_HMR=1`` reloads the view on every save)."""
+    package = pathlib.Path(__file__).parent
+    packaged = package / "js" / name
+    return packaged if packaged.exists() else package.parent / "js" / name
+
+
 _MAIN_CONFIG = ("filters", "units", "kernel_size", "pool_size", "strides", "padding",
                 "activation", "rate", "size", "axis")
 
 
 class Net2Vis(anywidget.AnyWidget):
-    _esm = _STATIC / "widget.js"
-    _css = _STATIC / "widget.css"
+    _esm = _view_file("widget.js")
+    _css = _view_file("widget.css")
 
     svg = traitlets.Unicode("").tag(sync=True)
     layers = traitlets.Dict().tag(sync=True)  # glyph id -> facts for the tooltip

@@ -34,3 +34,33 @@ def custom_models():
 def residual():
     """input → stem → [conv → bn → relu → conv → add(skip) → relu] ×2 → flatten → dense."""
     return residual_net()
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests skip, with how to get them, where Chromium or the Jupyter stack is
+    missing; under CI they run anyway and fail, so that they never silently stop running."""
+    import lab_browser
+
+    try:
+        lab_browser.check_stack()
+    except lab_browser.BrowserStackMissing as error:
+        if not _in_ci():
+            skip = pytest.mark.skip(reason=str(error))
+            for item in items:
+                if "browser" in item.keywords:
+                    item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_stack():
+    """Fails the browser tests, saying what to install, where the stack is missing (CI)."""
+    import lab_browser
+
+    try:
+        lab_browser.check_stack()
+    except lab_browser.BrowserStackMissing as error:
+        pytest.fail(f"{error} (CI=true: browser tests must run)", pytrace=False)

@@ -53,8 +53,8 @@ def check_stack() -> None:
     missing = []
     if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
         missing.append(f"Chromium at {CHROMIUM} (apt-get install -y chromium)")
-    for module, package in (("jupyterlab", "jupyterlab"), ("playwright", "playwright"),
-                            ("nbformat", "nbformat")):
+    for module, package in (("jupyterlab", "jupyterlab"), ("notebook", "notebook"),
+                            ("playwright", "playwright"), ("nbformat", "nbformat")):
         if importlib.util.find_spec(module) is None:
             missing.append(f"the Python package {package!r} (pip install {package})")
     if missing:
@@ -87,6 +87,8 @@ class JupyterLab:
     workspaces, runtime files and log live next to the notebooks, under ``base``.
     """
 
+    module, app, tree = "jupyterlab", "LabApp", "lab/tree"  # what to run, where notebooks open
+
     def __init__(self, base: Path):
         self.base = Path(base)
         self.root = self.base / "notebooks"
@@ -115,11 +117,11 @@ class JupyterLab:
                "JUPYTER_RUNTIME_DIR": str(self.base / "runtime"),
                "IPYTHONDIR": str(self.base / "ipython"),
                "TF_CPP_MIN_LOG_LEVEL": "3"}
-        command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
+        command = [sys.executable, "-m", self.module, "--no-browser", "--allow-root",
                    f"--port={self.port}", "--ServerApp.port_retries=0",
                    "--ServerApp.ip=127.0.0.1", "--IdentityProvider.token=",
                    "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
-                   f"--ServerApp.root_dir={self.root}", "--LabApp.expose_app_in_browser=True"]
+                   f"--ServerApp.root_dir={self.root}", f"--{self.app}.expose_app_in_browser=True"]
         self._log = open(self.log_path, "wb")  # noqa: SIM115 - open while the server runs
         # its own session, so stop() can end the server's kernels with it
         self.process = subprocess.Popen(command, cwd=self.base, env=env, stdout=self._log,
@@ -168,6 +170,12 @@ class JupyterLab:
         return "\n".join(text.splitlines()[-lines:])
 
 
+class Notebook7(JupyterLab):
+    """Jupyter Notebook 7 (the ``notebook`` package): the same server, one notebook a page."""
+
+    module, app, tree = "notebook", "JupyterNotebookApp", "notebooks"
+
+
 @contextlib.contextmanager
 def chromium(headless: bool = True):
     """Debian's Chromium driven by Playwright (never a downloaded browser)."""
@@ -181,6 +189,27 @@ def chromium(headless: bool = True):
             yield browser
         finally:
             browser.close()
+
+
+@contextlib.contextmanager
+def notebook_session(server_class, base: Path, path: str, cells: list[str], expected_widgets: int):
+    """A server (``JupyterLab`` or ``Notebook7``) on ``base``, a notebook of ``cells`` at
+    ``path``, opened in Chromium and run until ``expected_widgets`` views show: yields
+    ``(server, page)``; ``page.uncaught_errors`` collects the page's uncaught errors (with
+    their ``.stack``)."""
+    (base / "notebooks").mkdir(exist_ok=True)
+    write_notebook(base / "notebooks" / path, cells)
+    with server_class(base) as server, chromium() as browser:
+        page = new_page(browser)
+        page.uncaught_errors = []
+        page.on("pageerror", lambda error: page.uncaught_errors.append(error))
+        try:
+            open_notebook(page, server, path)
+            run_all_cells(page, path, expected_widgets)
+        except Exception:
+            print(f"{server.module} log:\n" + server.log_tail())
+            raise
+        yield server, page
 
 
 def new_page(browser, width: int = 1400, height: int = 1000):
@@ -198,7 +227,7 @@ _PANEL = ("[...window.jupyterapp.shell.widgets('main')]"
 
 def open_notebook(page, lab: JupyterLab, path: str) -> str:
     """Open ``path`` (relative to the server root) and wait until its kernel is idle."""
-    page.goto(f"{lab.url}/lab/tree/{path}?reset", wait_until="domcontentloaded")
+    page.goto(f"{lab.url}/{lab.tree}/{path}?reset", wait_until="domcontentloaded")
     page.wait_for_function(
         f"""(path) => {{
             if (!window.jupyterapp) return false;
@@ -331,6 +360,12 @@ class WidgetView:
         glyph.click(modifiers=["Shift"] if shift else None)
         self.page.wait_for_function("glyph => glyph.classList.contains('n2v-selected')",
                                     arg=glyph.element_handle(), timeout=ACTION_TIMEOUT * 1000)
+
+    def download(self) -> tuple[str, str]:
+        """Click Download SVG: the suggested file name and the text of the file saved."""
+        with self.page.expect_download(timeout=ACTION_TIMEOUT * 1000) as info:
+            self.button("Download SVG").click()
+        return info.value.suggested_filename, Path(info.value.path()).read_text(encoding="utf-8")
 
     def timed_click(self, target, timeout: float = ACTION_TIMEOUT) -> dict:
         """Click ``target`` from inside the page and time the round trip there.

@@ -187,5 +187,9 @@ def test_model_derived_text_is_escaped_and_reads_as_typed():
 def test_document_is_standalone(application):
     text = figure(application("VGG19")).to_svg()
     root = geo.parse(text)
-    assert root.get("viewBox") and "sans-serif" in root.get("font-family")
+    assert root.get("viewBox")
+    # every text is inside a group naming the font (converters do not inherit it from <svg>)
+    fonted = [t for g in root.iter(geo.SVG + "g") if "sans-serif" in g.get("font-family", "")
+              for t in g.iter(geo.SVG + "text")]
+    assert len(fonted) == len(list(root.iter(geo.SVG + "text"))) > 0
     assert "<script" not in text and "href" not in text

@@ -1,6 +1,8 @@
 """Saving figures and the ``net2vis`` command line (SPEC §6.1)."""
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 
 import keras
@@ -69,4 +71,28 @@ def test_cli_draws_a_model_from_a_factory_function(tmp_path):
 def test_cli_explains_a_bad_model_name(tmp_path, capsys):
     assert main(["ResNet5O", "-o", str(tmp_path / "x.svg")]) == 1
     assert "neither a model file" in capsys.readouterr().err
+    assert not (tmp_path / "x.svg").exists()
+
+
+def _net2vis(*args, cwd):
+    """The installed command in a fresh process, with none of TensorFlow's settings preset."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TF_")}
+    command = [sys.executable, "-c", "import sys; from net2vis_widget.cli import main; "
+               "sys.exit(main())", *args]
+    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_cli_prints_one_line_and_no_framework_noise(tmp_path):
+    done = _net2vis("ResNet50", "-o", "x.svg", cwd=tmp_path)
+    assert done.returncode == 0
+    assert (done.stdout + done.stderr).splitlines() == ["net2vis: wrote x.svg"]
+
+
+def test_cli_failure_is_one_clear_line(tmp_path):
+    (tmp_path / "broken.keras").write_bytes(b"not a zip archive")
+    done = _net2vis("broken.keras", "-o", "x.svg", cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stdout == ""
+    (line,) = done.stderr.splitlines()
+    assert line.startswith("net2vis: ")
     assert not (tmp_path / "x.svg").exists()

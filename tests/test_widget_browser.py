@@ -2,7 +2,8 @@
 
 One server, one notebook and one page for the whole module. Each figure-changing test
 works on its own widget (one per notebook cell), so tests do not depend on each other's
-outcome. Needs /usr/bin/chromium, jupyterlab and playwright; fails (never skips) without.
+outcome. Needs /usr/bin/chromium, jupyterlab and playwright: without them the tests skip,
+except under CI, where they fail (conftest.py).
 Run alone: ``pytest tests/test_widget_browser.py`` (about 25 s).
 """
 from __future__ import annotations
@@ -18,7 +19,7 @@ from lab_browser import ACTION_TIMEOUT, JupyterLab, WidgetView, run_in_kernel
 
 try:
     from playwright.sync_api import expect
-except ImportError:  # the `lab` fixture fails and says what to install
+except ImportError:  # the tests skip, or fail under CI, saying what to install (conftest.py)
     expect = None
 
 pytestmark = pytest.mark.browser
@@ -38,33 +39,22 @@ REFUSAL = "select at least two layers to group"
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    try:
-        lab_browser.check_stack()
-    except lab_browser.BrowserStackMissing as error:
-        pytest.fail(str(error), pytrace=False)
-    base = tmp_path_factory.mktemp("jupyterlab")
-    (base / "notebooks").mkdir()
+def session(browser_stack, tmp_path_factory):
     cells = [SETUP] + [f"{name} = Net2Vis({model})\n{name}" for name, model in WIDGETS.items()]
-    lab_browser.write_notebook(base / "notebooks" / NOTEBOOK, cells)
-    with JupyterLab(base) as server:
-        yield server
+    with lab_browser.notebook_session(JupyterLab, tmp_path_factory.mktemp("jupyterlab"),
+                                      NOTEBOOK, cells, expected_widgets=len(WIDGETS)) as opened:
+        expect.set_options(timeout=ACTION_TIMEOUT * 1000)
+        yield opened
 
 
 @pytest.fixture(scope="module")
-def page(lab):
-    expect.set_options(timeout=ACTION_TIMEOUT * 1000)
-    with lab_browser.chromium() as browser:
-        page = lab_browser.new_page(browser)
-        page.uncaught_errors = []
-        page.on("pageerror", lambda error: page.uncaught_errors.append(str(error)))
-        try:
-            lab_browser.open_notebook(page, lab, NOTEBOOK)
-            lab_browser.run_all_cells(page, NOTEBOOK, expected_widgets=len(WIDGETS))
-        except Exception:
-            print("JupyterLab log:\n" + lab.log_tail())
-            raise
-        yield page
+def lab(session):
+    return session[0]
+
+
+@pytest.fixture(scope="module")
+def page(session):
+    return session[1]
 
 
 def view(page, name: str) -> WidgetView:
@@ -217,11 +207,8 @@ def test_preference_change_rerenders(page):
 
 def test_download_is_to_svg(page, lab):
     prefs = view(page, "prefs")
-    with page.expect_download(timeout=ACTION_TIMEOUT * 1000) as info:
-        prefs.button("Download SVG").click()
-    download = info.value
-    assert download.suggested_filename == "unet.svg"
-    content = Path(download.path()).read_text(encoding="utf-8")
+    filename, content = prefs.download()
+    assert filename == "unet.svg"
 
     run_in_kernel(page, NOTEBOOK, "import pathlib; pathlib.Path('prefs.svg').write_text("
                                   "prefs.to_svg(), encoding='utf-8')")
@@ -236,7 +223,7 @@ def test_download_is_to_svg(page, lab):
 
 
 def test_no_uncaught_errors_in_the_page(page):
-    assert page.uncaught_errors == []
+    assert [str(error) for error in page.uncaught_errors] == []
 
 
 def test_right_click_on_a_legend_entry_renames_and_recolours_it(page):

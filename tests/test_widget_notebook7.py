@@ -1,0 +1,81 @@
+"""The widget in Jupyter Notebook 7 (the ``notebook`` package), a real kernel and Chromium.
+
+The same view as in JupyterLab: it displays, a legend click toggles an aggregate, and
+Download gives the bytes that ``save()`` writes from a cell.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import lab_browser
+from lab_browser import ACTION_TIMEOUT, Notebook7, WidgetView, run_in_kernel
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the tests skip, or fail under CI, saying what to install (conftest.py)
+    expect = None
+
+pytestmark = pytest.mark.browser
+
+NOTEBOOK = "notebook7.ipynb"
+CELLS = ["from net2vis_widget import Net2Vis\nfrom net2vis_widget.examples import residual_net",
+         "w = Net2Vis(residual_net())\nw.auto_group()\nw"]
+RESIDUAL_LAYERS = 16
+
+
+@pytest.fixture(scope="module")
+def session(browser_stack, tmp_path_factory):
+    with lab_browser.notebook_session(Notebook7, tmp_path_factory.mktemp("notebook7"), NOTEBOOK,
+                                      CELLS, expected_widgets=1) as opened:
+        expect.set_options(timeout=ACTION_TIMEOUT * 1000)
+        yield opened
+
+
+@pytest.fixture(scope="module")
+def page(session):
+    return session[1]
+
+
+def python(page, expression: str):
+    return json.loads(run_in_kernel(page, NOTEBOOK, f"import json; print(json.dumps({expression}))"))
+
+
+def test_the_widget_displays_the_folded_figure(page):
+    view = WidgetView(page, cell=1)
+    expect(view.svg).to_be_visible()
+    assert view.glyph_count() == len(python(page, "w.layers")) < RESIDUAL_LAYERS
+    assert view.svg.locator("polygon.n2v-group").count() > 0
+    expect(view.message).to_be_hidden()
+
+
+def test_a_legend_click_toggles_an_aggregate(page):
+    view = WidgetView(page, cell=1)
+    (key, *_) = python(page, "[a['name'] for a in w.state['aggregates'] if not any("
+                             "a['name'] in b['members'] for b in w.state['aggregates'])]")
+    folded = view.glyph_count()
+    view.act(view.legend_item(key).locator("polygon").first)
+    assert view.glyph_count() > folded
+    assert python(page, f"[a['active'] for a in w.state['aggregates'] if a['name'] == {key!r}]") \
+        == [False]
+    view.act(view.chip(key))
+    assert view.glyph_count() == folded
+
+
+def test_download_gives_the_bytes_save_writes(page, session):
+    server = session[0]
+    filename, content = WidgetView(page, cell=1).download()
+    run_in_kernel(page, NOTEBOOK, "w.save('saved.svg')")
+    assert content.encode("utf-8") == (server.root / "saved.svg").read_bytes()
+    assert filename.endswith(".svg")
+
+
+def test_no_uncaught_errors_from_the_view(page):
+    # Notebook 7.6 itself throws one while loading its settings, with or without a widget
+    # ("reading 'schema'"): errors thrown from the app's own bundle are not the view's
+    def thrown_by_the_app(error):
+        frames = [line for line in (error.stack or "").splitlines() if "at " in line]
+        return bool(frames) and "/static/notebook/" in frames[0]
+
+    assert [str(e) for e in page.uncaught_errors if not thrown_by_the_app(e)] == []
