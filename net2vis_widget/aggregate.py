@@ -1,90 +1,162 @@
-"""Aggregates (SPEC §5): named patterns of member types with their internal edges.
+"""Aggregates (SPEC §5): named patterns of member types with their internal edges and entries.
 
 An aggregate is made from a valid selection of glyphs (``from_selection``); ``fold`` draws every
-occurrence of it as one glyph. Members are keys: layer types or other aggregates' names.
+occurrence of it as one glyph. Members are keys (layer types or other aggregates' names) in
+topological order, so the last member is the exit. Each member lists where its inputs come
+from: an earlier member, or an *entry*, an outside layer feeding the aggregate. Entries are
+numbered in order of first use. Most aggregates have one entry, which may feed several
+members (a residual block's fork). A cell may have two: NASNet cells read the two cells
+before them. A first member that merges its inputs may have any number of entries.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Sequence
 
 import networkx as nx
+
+MAX_ENTRIES = 2  # outside layers a block may read from, unless only its first member reads them
 
 
 class GroupingError(ValueError):
     """A selection that cannot be grouped; the message says which rule it breaks."""
 
 
+def entry(k: int) -> int:
+    """The source code of entry ``k`` in ``Aggregate.sources`` (member positions are ≥ 0)."""
+    return -1 - k
+
+
 @dataclass(frozen=True)
 class Aggregate:
     name: str
-    members: tuple[str, ...]  # keys in topological order
-    edges: tuple[tuple[int, int], ...]  # internal edges between member positions
-    inputs: tuple[int, ...]  # per member, how many edges it takes from outside: from one
-    # entry layer, or, for the first member only, from any layers it merges
+    members: tuple[str, ...]  # keys in topological order; the last one is the exit
+    sources: tuple[tuple[int, ...], ...]  # per member, its inputs in order: a member's position
+    # or ``entry(k)``; several edges from one layer into one member are one entry
     active: bool = True
 
     @property
-    def exit(self) -> int:
-        """The member whose outputs leave the aggregate."""
-        sources = {i for i, _ in self.edges}
-        return next(i for i in range(len(self.members) - 1, -1, -1) if i not in sources)
+    def edges(self) -> tuple[tuple[int, int], ...]:
+        """Internal edges, as (source position, target position)."""
+        return tuple(sorted((s, i) for i, row in enumerate(self.sources) for s in row if s >= 0))
+
+    @property
+    def entries(self) -> int:
+        return max((-s for row in self.sources for s in row), default=0)
 
     def as_dict(self) -> dict:
         return {"name": self.name, "members": list(self.members),
-                "edges": [list(e) for e in self.edges], "inputs": list(self.inputs),
-                "active": self.active}
+                "sources": [list(row) for row in self.sources], "active": self.active}
 
     @classmethod
     def from_dict(cls, data: dict) -> "Aggregate":
-        aggregate = cls(str(data["name"]), tuple(map(str, data["members"])),
-                        tuple(sorted((int(a), int(b)) for a, b in data["edges"])),
-                        tuple(int(n) for n in data["inputs"]), bool(data.get("active", True)))
-        if len(aggregate.inputs) != len(aggregate.members) or any(
-                not 0 <= i < j < len(aggregate.members) for i, j in aggregate.edges):
+        members = tuple(map(str, data["members"]))
+        if "sources" in data:
+            sources = tuple(tuple(int(s) for s in row) for row in data["sources"])
+        else:  # written before aggregates had several entries: internal edges and entry counts
+            sources = _from_edges(len(members), data["edges"], data["inputs"])
+        aggregate = cls(str(data["name"]), members, sources, bool(data.get("active", True)))
+        size = len(members)
+        fed = {s for row in sources for s in row if s >= 0}
+        if (len(sources) != size or size < 2 or any(s >= i for i, row in enumerate(sources)
+                                                     for s in row)
+                or fed != set(range(size - 1)) or numbered(sources) != sources):
             raise ValueError(f"aggregate {aggregate.name!r} is malformed")
         return aggregate
 
 
-def check_selection(graph: nx.MultiDiGraph, selection: list[str]) -> tuple[str | None, str]:
-    """The selection's entry (the one outside layer feeding it, if one) and exit.
+def _from_edges(size, edges, inputs) -> tuple[tuple[int, ...], ...]:
+    rows = [[int(a) for a, b in sorted(edges) if int(b) == i] for i in range(size)]
+    counts = [int(n) for n in inputs]
+    merge = counts[0] > 1 and not any(counts[1:])  # a first member merging several layers
+    for i, n in enumerate(counts):
+        rows[i] += [entry(k) for k in range(n)] if merge else [entry(0)] * n
+    return tuple(tuple(row) for row in rows)
 
-    Rules, each refused with a GroupingError saying so: at least two layers; connected;
-    edges come in from one layer only (a fork may feed several members, as in a residual
-    block) or all into the first member (a merge such as Add); edges leave from one member
-    only, which also means no member sends data both inside and outside.
+
+def numbered(sources) -> tuple[tuple[int, ...], ...]:
+    """``sources`` with entries renumbered by first use (member by member, input by input)."""
+    renumber = {}
+    for row in sources:
+        for s in row:
+            if s < 0:
+                renumber.setdefault(s, entry(len(renumber)))
+    return tuple(tuple(renumber.get(s, s) for s in row) for row in sources)
+
+
+def sources_of(nodes: Sequence[str], feeds: dict[str, list[str]]):
+    """Where the inputs of ``nodes`` (topologically ordered) come from, as in
+    ``Aggregate.sources``, and the entry layers in entry order."""
+    position = {v: i for i, v in enumerate(nodes)}
+    entries: dict[str, int] = {}
+    rows = tuple(tuple(position[u] if u in position else entry(entries.setdefault(u, len(entries)))
+                       for u in feeds[v]) for v in nodes)
+    return rows, list(entries)
+
+
+def check_selection(graph: nx.MultiDiGraph, selection: Sequence[str], order: dict[str, int]) -> None:
+    """Raise a GroupingError saying which rule the selection breaks, if any.
+
+    Rules: at least two layers; connected; no hole (an unselected layer on a path between
+    selected ones); data leaves from one member only, which also means no member sends data
+    both inside and outside; data comes in from at most two layers, unless it all goes into
+    the first member (a merge such as Add or Concatenate).
     """
     chosen = set(selection)
     if len(chosen) < 2:
         raise GroupingError("select at least two layers to group")
     if not nx.is_weakly_connected(graph.subgraph(chosen)):
         raise GroupingError("the selected layers are not connected")
-    entries = sorted({u for v in chosen for u in graph.predecessors(v) if u not in chosen})
-    starts = sorted(v for v in chosen if graph.in_degree(v) == 0)  # model inputs
+    leaving = {u for u in chosen for v in graph.successors(u) if v not in chosen}
+    ends = {u for u in chosen if not any(v in chosen for v in graph.successors(u))}
+    exits = sorted(leaving | ends, key=order.get)
+    if len(exits) > 1:
+        if hole := _hole(graph, chosen, order):
+            raise GroupingError(f"the selection has a hole: {_names(hole)} "
+                                f"{'lies' if len(hole) == 1 else 'lie'} between selected layers; "
+                                "select them too, or fewer layers around them")
+        raise GroupingError(f"the selection has several exits: data leaves from "
+                            f"{_names(exits)}; select a block that ends in one layer")
+    outside = sorted({u for v in chosen for u in graph.predecessors(v) if u not in chosen},
+                     key=order.get)
+    starts = sorted((v for v in chosen if graph.in_degree(v) == 0), key=order.get)
     fed = {v for v in chosen for u in graph.predecessors(v) if u not in chosen}
     merging_head = len(fed) == 1 and not starts and not any(
         u in chosen for v in fed for u in graph.predecessors(v))
-    if len(entries) + len(starts) > 1 and not merging_head:
+    if len(outside) + len(starts) > MAX_ENTRIES and not merging_head:
         raise GroupingError(f"the selection has several entries: data comes in from "
-                            f"{_names(entries + starts)}; select a block fed by one layer, "
-                            "or starting with the layer that merges its inputs")
-    leaving = sorted({u for u in chosen for v in graph.successors(u) if v not in chosen})
-    ends = sorted(u for u in chosen if not any(v in chosen for v in graph.successors(u)))
-    exits = sorted(set(leaving) | set(ends))
-    if len(exits) > 1:  # also where a member sends data both inside and outside
-        raise GroupingError(f"the selection has several exits: data leaves from "
-                            f"{_names(exits)}; select a block that ends in one layer")
-    return (entries[0] if len(entries) == 1 else None), exits[0]
+                            f"{_names(outside + starts)}; select a block fed by at most two "
+                            "layers, or starting with the layer that merges its inputs")
 
 
-def from_selection(graph: nx.MultiDiGraph, selection: list[str], keys: dict[str, str],
-                   name: str, order: dict[str, int]) -> Aggregate:
-    """The aggregate whose pattern is the selected glyphs (``keys``: glyph → its key)."""
-    check_selection(graph, selection)
+def _hole(graph, chosen: set[str], order: dict[str, int]) -> list[str]:
+    """Unselected layers on a path from a selected layer to another one."""
+    first, last = min(order[v] for v in chosen), max(order[v] for v in chosen)
+    after = _reach(chosen, lambda v: (w for w in graph.successors(v) if order[w] < last))
+    before = _reach(chosen, lambda v: (w for w in graph.predecessors(v) if order[w] > first))
+    return sorted((after & before) - chosen, key=order.get)
+
+
+def _reach(start: set[str], step) -> set[str]:
+    """The layers reached from ``start`` by ``step``, passing through no layer of ``start``."""
+    reached, stack = set(), [w for v in start for w in step(v) if w not in start]
+    while stack:
+        v = stack.pop()
+        if v not in reached:
+            reached.add(v)
+            stack.extend(w for w in step(v) if w not in start)
+    return reached
+
+
+def from_selection(network, selection: Sequence[str], name: str,
+                   graph: nx.MultiDiGraph | None = None) -> Aggregate:
+    """The aggregate whose pattern is the selected glyphs of ``network`` (``graph``: its
+    ``network.graph()``, when the caller has it)."""
+    order = network.order
+    check_selection(network.graph() if graph is None else graph, selection, order)
     members = sorted(set(selection), key=order.__getitem__)
-    position = {v: i for i, v in enumerate(members)}
-    edges = sorted((position[u], position[v]) for u, v, _ in graph.subgraph(members).edges(keys=True))
-    inputs = tuple(sum(1 for u in graph.predecessors(v) if u not in position) for v in members)
-    return Aggregate(name, tuple(keys[v] for v in members), tuple(edges), inputs)
+    rows, _ = sources_of(members, network.feeds)
+    return Aggregate(name, tuple(network.by_id[v].type for v in members), rows)
 
 
 def splice(outer: Aggregate, removed: Aggregate) -> Aggregate:
@@ -96,23 +168,20 @@ def splice(outer: Aggregate, removed: Aggregate) -> Aggregate:
 
 def _splice_at(outer: Aggregate, at: int, removed: Aggregate) -> Aggregate:
     size = len(removed.members)
+    fed_by = outer.sources[at]  # the removed glyph's inputs: one per entry, in entry order
 
-    def shifted(i):  # an outer member's new position
-        return i if i < at else i + size - 1
+    def shifted(s):  # an outer source's new code
+        if s < at:
+            return s
+        return at + size - 1 if s == at else s + size - 1
 
-    edges = [(at + a, at + b) for a, b in removed.edges]
-    for a, b in outer.edges:
-        if b == at:  # into the removed member: to each of its members fed from outside
-            edges += [(shifted(a), at + i) for i, n in enumerate(removed.inputs) for _ in range(n)]
-        elif a == at:
-            edges.append((at + removed.exit, shifted(b)))
-        else:
-            edges.append((shifted(a), shifted(b)))
-    fed_from_entry = outer.inputs[at] > 0
-    inputs = outer.inputs[:at] + tuple(n if fed_from_entry else 0 for n in removed.inputs) \
-        + outer.inputs[at + 1:]
+    def inner(s):  # a removed member's source, in the outer pattern
+        return at + s if s >= 0 else fed_by[-1 - s]
+
+    rows = (list(outer.sources[:at]) + [tuple(inner(s) for s in row) for row in removed.sources]
+            + [tuple(shifted(s) for s in row) for row in outer.sources[at + 1:]])
     return replace(outer, members=outer.members[:at] + removed.members + outer.members[at + 1:],
-                   edges=tuple(sorted(edges)), inputs=inputs)
+                   sources=numbered(rows))
 
 
 def contains(aggregates: dict[str, Aggregate], outer: str, inner: str) -> bool:

@@ -15,8 +15,8 @@ from typing import Callable
 
 import networkx as nx
 
-from .aggregate import Aggregate, GroupingError, from_selection
-from .fold import find_occurrences, fold_aggregate, predecessors, successors
+from .aggregate import Aggregate, GroupingError, from_selection, sources_of
+from .fold import find_occurrences, fold_aggregate
 from .network import Network
 
 _SINK = ("sink",)  # virtual common successor of the outputs; no layer id is a tuple
@@ -50,10 +50,8 @@ def nested_model_aggregates(network: Network) -> list[Aggregate]:
             continue
         inside = {n.id for n in inside}
         selection = [n.id for n in folded.nodes if set(n.members or (n.id,)) <= inside]
-        order = {n.id: i for i, n in enumerate(folded.nodes)}
         try:
-            aggregate = from_selection(folded.graph(), selection,
-                                       {n.id: n.type for n in folded.nodes}, name, order)
+            aggregate = from_selection(folded, selection, name)
         except GroupingError:
             continue
         found.append(aggregate)
@@ -66,13 +64,12 @@ def nested_model_aggregates(network: Network) -> list[Aggregate]:
 
 def chains(network: Network) -> list[list[str]]:
     """Maximal runs of layers linked one-to-one; a run may start with a merge and end with a fork."""
-    preds, succs = predecessors(network), successors(network)
     runs, run_of = [], {}
     for node in network.nodes:
-        before = preds[node.id]
-        if len(before) == 1 and len(succs[before[0]]) == 1:
-            runs[run_of[before[0]]].append(node.id)
-            run_of[node.id] = run_of[before[0]]
+        before = network.chained_from(node.id)
+        if before is not None:
+            runs[run_of[before]].append(node.id)
+            run_of[node.id] = run_of[before]
         else:
             run_of[node.id] = len(runs)
             runs.append([node.id])
@@ -113,10 +110,8 @@ def repeated_sequence(network: Network) -> Aggregate | None:
         if longest is None or len(sequence) > len(longest[0]):
             longest = (sequence, at[0])
     sequence, (r, i) = longest
-    head = layer_runs[r][i]
-    inputs = (sum(1 for e in network.edges if e.target == head),) + (0,) * (len(sequence) - 1)
-    return Aggregate("", tuple(sequence),
-                     tuple((k, k + 1) for k in range(len(sequence) - 1)), inputs)
+    sources, _ = sources_of(layer_runs[r][i:i + len(sequence)], network.feeds)
+    return Aggregate("", tuple(sequence), sources)
 
 
 def _non_overlapping(positions, length) -> int:
@@ -133,13 +128,11 @@ def _non_overlapping(positions, length) -> int:
 
 def repeated_block(network: Network) -> Aggregate | None:
     """The most frequent fork-to-join block that is a valid group, ties to the larger."""
-    graph = network.graph()
-    order = {n.id: i for i, n in enumerate(network.nodes)}
-    keys = {n.id: n.type for n in network.nodes}
+    graph, order = network.graph(), network.order
     candidates = defaultdict(list)  # pattern -> first layer of each block with that pattern
     for members in _fork_blocks(graph, order):
         try:
-            candidates[from_selection(graph, members, keys, "", order)].append(members[0])
+            candidates[from_selection(network, members, "", graph)].append(members[0])
         except GroupingError:
             continue
     ranked = sorted(candidates.items(), key=lambda item: (

@@ -130,12 +130,9 @@ class Figure:
         """Group the glyphs showing ``layers`` (layer names or glyph ids) into an aggregate."""
         folded = self.folded
         selection = self._glyphs_of(folded, layers)
-        name = self._new_name(name)
-        graph = folded.graph()
-        order = {n.id: i for i, n in enumerate(folded.nodes)}
-        aggregate = from_selection(graph, selection, {n.id: n.type for n in folded.nodes}, name, order)
+        aggregate = from_selection(folded, selection, self._new_name(name))
         self._state = self._state.with_aggregate(aggregate)
-        return name
+        return aggregate.name
 
     def select_between(self, first: str, last: str) -> list[str]:
         """Glyph ids on all paths between the glyphs showing two layers (shift-click)."""

@@ -4,10 +4,10 @@ lists the layers it stands for.
 """
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Iterable, Sequence
 
-from .aggregate import Aggregate
+from .aggregate import Aggregate, sources_of
 from .network import Edge, Network, Node
 
 
@@ -22,13 +22,11 @@ def fold(network: Network, aggregates: Sequence[Aggregate], hidden: Iterable[str
 
 def collapse_repeats(network: Network) -> Network:
     """Consecutive glyphs of one aggregate, linked one to one, drawn once with ×N."""
-    feeds, succs = predecessors(network), successors(network)
     head = {}  # node id -> first node of its run
     for node in network.nodes:
-        before = feeds[node.id]
-        if (node.members and len(before) == 1 and len(succs[before[0]]) == 1
-                and network.by_id[before[0]].type == node.type):
-            head[node.id] = head[before[0]]
+        before = network.chained_from(node.id)
+        if node.members and before is not None and network.by_id[before].type == node.type:
+            head[node.id] = head[before]
         else:
             head[node.id] = node.id
     runs: dict[str, list[Node]] = {}
@@ -48,7 +46,7 @@ def bypass(network: Network, hidden: set[str]) -> Network:
     if not hidden:
         return network
     kept = [node for node in network.nodes if node.type not in hidden]
-    feeds = predecessors(network)
+    feeds = network.feeds
     resolved: dict[str, list[str]] = {}
 
     def sources(node_id):  # the visible layers feeding ``node_id``'s inputs, in order
@@ -66,114 +64,100 @@ def fold_aggregate(network: Network, aggregate: Aggregate) -> Network:
     if not occurrences:
         return network
     replaced = {}  # original node id -> folded node id
-    folded_nodes = {}
-    for mapping in occurrences:
-        node = _folded_node(network, aggregate, mapping)
-        folded_nodes[mapping[0]] = node
-        replaced.update({v: node.id for v in mapping})
+    folded_nodes, entry_index = {}, {}
+    for occurrence in occurrences:
+        node = _folded_node(network, aggregate, occurrence)
+        folded_nodes[occurrence.nodes[-1]] = node  # at its exit: after every entry
+        replaced.update({v: node.id for v in occurrence.nodes})
+        entry_index.update({(e, node.id): k for k, e in enumerate(occurrence.entries)})
     nodes = [folded_nodes.get(n.id, n) for n in network.nodes
              if n.id not in replaced or n.id in folded_nodes]
-    edges, into_folded = [], set()
+    edges = {}  # the edges from one entry into an occurrence become one: its handle
     for edge in network.edges:
         source, target = replaced.get(edge.source, edge.source), replaced.get(edge.target, edge.target)
         if source == target:
             continue  # inside an occurrence
-        if target != edge.target:  # several edges from one layer into an occurrence become one
-            if (source, target) not in into_folded:
-                into_folded.add((source, target))
-                edges.append(Edge(source, target, edge.index))
-            continue
-        edges.append(Edge(source, target, edge.index))
-    return Network(network.name, tuple(nodes), tuple(edges))
+        index = entry_index[edge.source, target] if target != edge.target else edge.index
+        edges.setdefault((source, target, index), Edge(source, target, index))
+    return Network(network.name, tuple(nodes), tuple(edges.values()))
 
 
-def find_occurrences(network: Network, aggregate: Aggregate) -> list[list[str]]:
-    """Non-overlapping matches of the aggregate's pattern, in network order.
+@dataclass(frozen=True)
+class Occurrence:
+    nodes: tuple[str, ...]  # the layer at each member position
+    entries: tuple[str, ...]  # the outside layer of each entry
 
-    A match maps each member position to a node of the member's key, with exactly the
-    pattern's internal edges, every member but the exit sending data only inside, and all
-    outside inputs coming from one entry layer.
+
+def find_occurrences(network: Network, aggregate: Aggregate) -> list[Occurrence]:
+    """Non-overlapping matches of the aggregate's pattern, in network order of their exits.
+
+    Matching runs backwards from a candidate exit: each member's candidates are the inputs
+    of a member it feeds. A match maps each member position to a node of the member's key
+    that sends data only to the members the pattern names (the exit excepted), and whose
+    inputs come from where the pattern says, in any input order, entries bound by first use.
     """
-    feeds, succs = predecessors(network), successors(network)
-    key = {n.id: n.type for n in network.nodes}
-    internal_preds = [[a for a, b in aggregate.edges if b == i] for i in range(len(aggregate.members))]
-    out_degree = [sum(1 for a, _ in aggregate.edges if a == i) for i in range(len(aggregate.members))]
-    exit_position = aggregate.exit
+    feeds, targets, key = network.feeds, network.targets, {n.id: n.type for n in network.nodes}
+    members, last = aggregate.members, len(aggregate.members) - 1
+    expected = [sorted(row) for row in aggregate.sources]
+    consumers = [sorted(i for i, row in enumerate(aggregate.sources) for s in row if s == p)
+                 for p in range(last + 1)]
     used: set[str] = set()
-    found = []
 
-    def fits(position, candidate, mapping, entry):
-        if key[candidate] != aggregate.members[position] or candidate in used or candidate in mapping:
-            return False
-        if position > 0:
-            if aggregate.inputs[position] and entry is None:
-                return False
-            expected = sorted([mapping[p] for p in internal_preds[position]]
-                              + [entry] * aggregate.inputs[position])
-            if sorted(feeds[candidate]) != expected:
-                return False
-        return position == exit_position or len(succs[candidate]) == out_degree[position]
+    def fits(p, candidate, mapping, taken):
+        return (key[candidate] == members[p] and candidate not in used
+                and candidate not in taken and len(feeds[candidate]) == len(expected[p])
+                and sorted(targets[candidate]) == sorted(mapping[i] for i in consumers[p]))
 
-    def extend(mapping, entry):
-        position = len(mapping)
-        if position == len(aggregate.members):
-            return mapping
-        anchor = internal_preds[position][0] if internal_preds[position] else None
-        candidates = succs[mapping[anchor]] if anchor is not None else succs.get(entry, [])
-        for candidate in dict.fromkeys(candidates):
-            if fits(position, candidate, mapping, entry):
-                result = extend(mapping + [candidate], entry)
-                if result:
-                    return result
+    def match(exit_node) -> Occurrence | None:
+        """Positions ``last - 1`` down to 0, backtracking on dead ends."""
+        mapping, taken, pending = {last: exit_node}, {exit_node}, {}
+        p = last - 1
+        while p < last:
+            if p < 0:
+                nodes = [mapping[i] for i in range(last + 1)]
+                rows, entries = sources_of(nodes, feeds)
+                if all(sorted(row) == e for row, e in zip(rows, expected)):
+                    return Occurrence(tuple(nodes), tuple(entries))
+                p = 0  # try the next candidate at position 0
+                continue
+            if p not in pending:  # the inputs of a member it feeds, tried in input order
+                pending[p] = list(dict.fromkeys(feeds[mapping[consumers[p][0]]]))[::-1]
+            taken.discard(mapping.pop(p, None))
+            while pending[p] and p not in mapping:
+                candidate = pending[p].pop()
+                if fits(p, candidate, mapping, taken):
+                    mapping[p] = candidate
+                    taken.add(candidate)
+            if p in mapping:
+                p -= 1
+            else:
+                del pending[p]
+                p += 1
         return None
 
+    found = []
     for node in network.nodes:
-        if node.type != aggregate.members[0] or node.id in used:
-            continue
-        outside = feeds[node.id]
-        if len(outside) != aggregate.inputs[0]:
-            continue
-        entry = outside[0] if len(set(outside)) == 1 else None  # else a merge: no more inputs
-        if not fits(0, node.id, [], entry):
-            continue
-        mapping = extend([node.id], entry)
-        if mapping and _closed(mapping, succs, exit_position):
-            used.update(mapping)
-            found.append(mapping)
+        if (key[node.id] == members[last] and node.id not in used
+                and len(feeds[node.id]) == len(expected[last])):
+            occurrence = match(node.id)
+            if occurrence is not None:
+                used.update(occurrence.nodes)
+                found.append(occurrence)
     return found
 
 
-def _closed(mapping, succs, exit_position) -> bool:
-    inside = set(mapping)
-    return all(all(s in inside for s in succs[v]) for i, v in enumerate(mapping) if i != exit_position)
-
-
-def _folded_node(network: Network, aggregate: Aggregate, mapping: list[str]) -> Node:
-    first, last = network.by_id[mapping[0]], network.by_id[mapping[aggregate.exit]]
-    members = tuple(m for v in mapping for m in (network.by_id[v].members or (v,)))
-    scopes = [network.by_id[v].scope for v in mapping]
-    common = scopes[0]
-    for scope in scopes[1:]:
-        while scope[:len(common)] != common:
+def _folded_node(network: Network, aggregate: Aggregate, occurrence: Occurrence) -> Node:
+    nodes = [network.by_id[v] for v in occurrence.nodes]
+    first, last = nodes[0], nodes[-1]
+    common = first.scope
+    for node in nodes[1:]:
+        while node.scope[:len(common)] != common:
             common = common[:-1]
+    input_shapes = first.input_shapes if len(occurrence.entries) < 2 else tuple(
+        network.by_id[e].output_shapes[0] for e in occurrence.entries)
     return Node(
         id=f"{aggregate.name}:{first.id}", name=aggregate.name, type=aggregate.name,
-        input_shapes=first.input_shapes, output_shapes=last.output_shapes,
-        params=sum(network.by_id[v].params for v in mapping), scope=common, members=members,
+        input_shapes=input_shapes, output_shapes=last.output_shapes,
+        params=sum(n.params for n in nodes), scope=common,
+        members=tuple(m for n in nodes for m in (n.members or (n.id,))),
     )
-
-
-def predecessors(network: Network) -> dict[str, list[str]]:
-    """Each node's sources, in the order of its inputs."""
-    feeds = {n.id: [] for n in network.nodes}
-    for edge in sorted(network.edges, key=lambda e: e.index):
-        feeds[edge.target].append(edge.source)
-    return feeds
-
-
-def successors(network: Network) -> dict[str, list[str]]:
-    """Each node's targets (one entry per edge)."""
-    succs = {n.id: [] for n in network.nodes}
-    for edge in network.edges:
-        succs[edge.source].append(edge.target)
-    return succs

@@ -15,7 +15,7 @@ from .scene import Label, LegendItem, Line, Scene
 
 LEGEND_GAP = 40  # between the graph and the legend
 ENTRY_GAP = 24  # between two entries in a row
-ENTRY = "entry"  # the virtual layer feeding an aggregate's composition graph
+ENTRY = "entry"  # the virtual layers feeding an aggregate's composition graph: entry0, …
 
 
 @dataclass(frozen=True)
@@ -94,15 +94,18 @@ def _item(entry: Entry, styles, preferences) -> LegendItem:
 
 
 def _composition(aggregate: Aggregate, styles, width, height, start):
-    """The members' glyphs and edges, laid out left to right from x = ``start``."""
+    """The members' glyphs and edges, laid out left to right from x = ``start``; where an
+    entry feeds more than the first member, the entries are drawn too, as forks."""
     ids = [str(i) for i in range(len(aggregate.members))]
+    entries = [f"{ENTRY}{k}" for k in range(aggregate.entries)]
     edges = [(ids[a], ids[b]) for a, b in aggregate.edges]
-    forks = any(aggregate.inputs[1:])
+    forks = any(s < 0 for row in aggregate.sources[1:] for s in row)
     if forks:
-        edges += [(ENTRY, ids[i]) for i, n in enumerate(aggregate.inputs) for _ in range(n)]
-    nodes = ([ENTRY] if forks else []) + ids
+        edges += [(entries[-1 - s], ids[i]) for i, row in enumerate(aggregate.sources)
+                  for s in row if s < 0]
+    nodes = (entries if forks else []) + ids
     sizes = {v: Box(width, width, height / 2, height / 2, height / 2, height / 2) for v in ids}
-    sizes[ENTRY] = Box(0.0, 0.0, 0.0, 0.0)
+    sizes.update({v: Box(0.0, 0.0, 0.0, 0.0) for v in entries})
     placement = layout(nodes, sorted(set(edges)), sizes, 12, 12)
     x0, y0 = placement.centers[ids[0]]
     dx, dy = start - (x0 - width / 2) + (12 if forks else 0), -y0
@@ -116,10 +119,11 @@ def _composition(aggregate: Aggregate, styles, width, height, start):
                             tuple((px, py + dy) for px, py in points)))
     lines = [Line(r.source, r.target, tuple((px + dx, py + dy) for px, py in r.points))
              for r in placement.routes]
-    if forks:  # the entry's edges leave one layer: join them with a fork bar
-        levels = [line.points[0][1] for line in lines if line.source == ENTRY]
-        fork_x = min(line.points[0][0] for line in lines if line.source == ENTRY)
-        lines.append(Line(ENTRY, ENTRY, ((fork_x, min(levels)), (fork_x, max(levels)))))
+    for source in entries if forks else ():  # each entry's edges leave one layer: a fork bar
+        starts = [line.points[0] for line in lines if line.source == source]
+        fork_x = min(x for x, _ in starts)
+        lines.append(Line(source, source, ((fork_x, min(y for _, y in starts)),
+                                           (fork_x, max(y for _, y in starts)))))
     return glyphs, lines
 
 

@@ -48,6 +48,37 @@ class Network:
     def by_id(self) -> dict[str, Node]:
         return {n.id: n for n in self.nodes}
 
+    @cached_property
+    def order(self) -> dict[str, int]:
+        """Each node's position in ``nodes``, a topological order."""
+        return {n.id: i for i, n in enumerate(self.nodes)}
+
+    @cached_property
+    def feeds(self) -> dict[str, list[str]]:
+        """Each node's sources, in the order of its inputs (read only)."""
+        feeds = {n.id: [] for n in self.nodes}
+        for edge in sorted(self.edges, key=lambda e: e.index):
+            feeds[edge.target].append(edge.source)
+        return feeds
+
+    @cached_property
+    def targets(self) -> dict[str, list[str]]:
+        """Each node's targets, one per edge (read only)."""
+        targets = {n.id: [] for n in self.nodes}
+        for edge in self.edges:
+            targets[edge.source].append(edge.target)
+        return targets
+
+    def chained_from(self, node_id: str) -> str | None:
+        """The layer linked one to one into ``node_id`` (its only source, feeding nothing
+        else; several edges between the two count as one link), if there is one."""
+        sources = set(self.feeds[node_id])
+        if len(sources) == 1:
+            (source,) = sources
+            if set(self.targets[source]) == {node_id}:
+                return source
+        return None
+
     def graph(self) -> nx.MultiDiGraph:
         """The network as a networkx graph of node ids, for graph algorithms."""
         graph = nx.MultiDiGraph()

@@ -41,9 +41,28 @@ def test_a_disconnected_selection_is_refused(residual):
         figure(residual).group(["b1_conv1", "b1_relu1"])
 
 
-def test_a_selection_fed_from_two_layers_is_refused_with_reason(residual):
-    with pytest.raises(GroupingError, match="several entries"):
-        figure(residual).group(["b1_conv2", "b1_add"])  # from b1_relu1 and stem
+def test_a_selection_fed_from_two_layers_is_one_glyph_with_two_input_handles(residual):
+    fig = figure(residual)
+    name = fig.group(["b1_conv2", "b1_add"])  # fed by b1_relu1 and by stem
+    glyphs = [n.id for n in fig.folded.nodes if n.type == name]
+    assert [fig.folded.feeds[g] for g in glyphs] == [["b1_relu1", "stem"], ["b2_relu1", "b1_out"]]
+    assert fig.state["aggregates"][0]["sources"] == [[-1], [-2, 0]]
+    root = geo.parse(fig.to_svg())
+    for g in glyphs:  # one edge, so one input handle, from each entry
+        assert len([e for e in geo.elements(root, "n2v-edge") if e.get("data-target") == g]) == 2
+
+
+def test_a_selection_fed_from_three_layers_is_refused_with_reason():
+    a, b, c = (keras.Input((4,), name=n) for n in "abc")
+    first = layers.Add(name="first")([a, b])
+    model = keras.Model([a, b, c], layers.Add(name="second")([first, c]))
+    with pytest.raises(GroupingError, match="several entries: data comes in from 'a', 'b', 'c'"):
+        figure(model).group(["first", "second"])
+
+
+def test_a_selection_with_a_hole_is_refused_with_reason(residual):
+    with pytest.raises(GroupingError, match="a hole: 'b1_relu1', 'b1_conv2' lie between"):
+        figure(residual).group(["stem", "b1_conv1", "b1_bn", "b1_add"])
 
 
 def test_a_selection_with_two_exits_is_refused_with_reason(residual):
@@ -70,7 +89,7 @@ def test_a_refused_grouping_changes_nothing(residual):
     fig.group(["b1_conv1", "b1_bn"], name="ConvBN")
     before_svg, before_state = fig.to_svg(), fig.state
     with pytest.raises(GroupingError):
-        fig.group(["b1_conv2", "b1_add"])
+        fig.group(["stem", "head"])
     assert fig.to_svg() == before_svg and fig.state == before_state
 
 
