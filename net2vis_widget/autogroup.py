@@ -2,34 +2,41 @@
 
 First the paper's method: split the network into sequential chains and fold the most
 frequent contiguous type sequence (ties: the longer), until no sequence repeats. Then beyond
-the paper: repeated single-entry/single-exit blocks with parallel paths (a fork and the layer
-where its paths meet again, as in residual blocks and inception modules), until no block
-repeats. Runs of equal blocks are not folded further: each block stays one glyph, as in the
-paper's Fig. 8, and ``repeat_marks`` can show such runs once with ×N.
+the paper, each until nothing repeats: blocks with parallel paths between a fork and the
+layer where its paths meet again (residual blocks, inception modules, attention blocks,
+where query, key and value come from one layer); cells read from two layers (NASNet cells,
+cross-attention); and units, sequences of aggregates repeated back to back (a transformer's
+attention and feed-forward blocks). Runs of equal aggregates are not folded further: each
+stays one glyph, as in the paper's Fig. 8, and ``repeat_marks`` shows such runs once with ×N.
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import replace
-from typing import Callable
+from typing import Mapping
 
 import networkx as nx
 
 from .aggregate import Aggregate, GroupingError, from_selection, sources_of
 from .fold import find_occurrences, fold_aggregate
+from .names import name_for
 from .network import Network
 
 _SINK = ("sink",)  # virtual common successor of the outputs; no layer id is a tuple
 
 
-def auto_group(network: Network, new_name: Callable[[], str]) -> tuple[list[Aggregate], Network]:
-    """The new aggregates, in folding order, and the network folded by them."""
-    found = []
-    for search in (repeated_sequence, repeated_block):
+def auto_group(network: Network, known: Mapping[str, Aggregate],
+               taken: set[str]) -> tuple[list[Aggregate], Network]:
+    """The new aggregates, in folding order, and the network folded by them. Their names
+    say what they hold (``known``: the aggregates already defined; ``taken``: names in use)."""
+    found, known, taken = [], dict(known), set(taken)
+    for search in (repeated_sequence, repeated_block, repeated_cell, repeated_unit):
         while (pattern := search(network)) is not None:
-            aggregate = replace(pattern, name=new_name())
+            aggregate = replace(pattern, name=name_for(pattern, known, taken))
             network = fold_aggregate(network, aggregate)
             found.append(aggregate)
+            known[aggregate.name] = aggregate
+            taken.add(aggregate.name)
     return found, network
 
 
@@ -88,7 +95,8 @@ def repeated_sequence(network: Network) -> Aggregate | None:
     positions = defaultdict(list)
     for r, types in enumerate(runs):
         for i in range(len(types) - 1):
-            positions[(types[i], types[i + 1])].append((r, i))
+            if network.feeds[layer_runs[r][i]]:  # a model's input starts no pattern
+                positions[(types[i], types[i + 1])].append((r, i))
     counts = {pair: _non_overlapping(at, 2) for pair, at in positions.items()}
     best = max(counts.values(), default=0)
     if best < 2:
@@ -124,13 +132,24 @@ def _non_overlapping(positions, length) -> int:
     return count
 
 
-# --- blocks (beyond the paper) ----------------------------------------------------------------
+# --- blocks, cells and units (beyond the paper) ---------------------------------------------
 
 def repeated_block(network: Network) -> Aggregate | None:
     """The most frequent fork-to-join block that is a valid group, ties to the larger."""
-    graph, order = network.graph(), network.order
+    graph = network.graph()
+    return _most_repeated(network, graph, _fork_blocks(graph, network.order))
+
+
+def repeated_cell(network: Network) -> Aggregate | None:
+    """The most frequent cell read from two layers (a NASNet cell, a decoder's
+    cross-attention), ties to the larger."""
+    return _most_repeated(network, network.graph(), _two_entry_cells(network))
+
+
+def _most_repeated(network: Network, graph, blocks) -> Aggregate | None:
+    order = network.order
     candidates = defaultdict(list)  # pattern -> first layer of each block with that pattern
-    for members in _fork_blocks(graph, order):
+    for members in blocks:
         try:
             candidates[from_selection(network, members, "", graph)].append(members[0])
         except GroupingError:
@@ -161,3 +180,67 @@ def _fork_blocks(graph, order):
         if len(members) >= 2:
             yield sorted(members, key=order.get)
 
+
+def _two_entry_cells(network: Network):
+    """For each merge, the layers feeding only it, directly or through each other, taken
+    latest first until none is left to take: where two layers outside remain, a cell."""
+    order, feeds, targets = network.order, network.feeds, network.targets
+    for end in network.nodes:
+        if len(set(feeds[end.id])) < 2:
+            continue
+        cell, outside = {end.id}, set(feeds[end.id])
+        while len(outside) > 1:
+            inner = [u for u in outside if feeds[u] and set(targets[u]) <= cell]
+            if not inner:
+                break
+            u = max(inner, key=order.get)
+            cell.add(u)
+            outside.remove(u)
+            outside.update(w for w in feeds[u] if w not in cell)
+        if len(outside) == 2:
+            yield sorted(cell, key=order.get)
+
+
+def repeated_unit(network: Network) -> Aggregate | None:
+    """The sequence of aggregates repeated most often back to back (ties: the longer), none
+    next to an equal one: a transformer's attention and feed-forward blocks, so that a stack
+    of N identical units folds into N glyphs of one aggregate, which ×N marks show once."""
+    candidates = []  # (copies, length, -first node's order), members
+    for run in _glyph_runs(network):
+        keys = [network.by_id[v].type for v in run]
+        for length in range(2, min(MAX_UNIT, len(run) // 2) + 1):
+            start = 0
+            for i in range(len(run) - length + 1):
+                if i + length < len(run) and keys[i] == keys[i + length]:
+                    continue
+                copies = (i - start) // length + 1  # run[start:i + length] repeats with period length
+                if copies >= 2:
+                    members = run[start:start + length]
+                    candidates.append(((copies, length, -network.order[members[0]]), members))
+                start = i + 1
+    graph = network.graph() if candidates else None
+    for _, members in sorted(candidates, reverse=True):
+        try:
+            return from_selection(network, members, "", graph)
+        except GroupingError:
+            continue
+    return None
+
+
+MAX_UNIT = 8  # aggregates in a unit, at most
+
+
+def _glyph_runs(network: Network) -> list[list[str]]:
+    """Runs of aggregate glyphs, each the only consumer of the one before (which may read
+    other layers too), no two neighbours of one aggregate."""
+    runs, run_of = [], {}
+    for node in network.nodes:
+        before = next((u for u in network.feeds[node.id] if set(network.targets[u]) == {node.id}
+                       and u in run_of), None)
+        if node.members and before is not None and network.by_id[before].type != node.type:
+            runs[run_of[before]].append(node.id)
+            run_of[node.id] = run_of[before]
+        elif node.members:
+            run_of[node.id] = len(runs)
+            runs.append([node.id])
+    return [run for run in runs if len(run) >= 4]

@@ -5,7 +5,6 @@ legend → write, one line per phase, each phase in the module of the same name.
 """
 from __future__ import annotations
 
-import itertools
 from dataclasses import replace
 
 import networkx as nx
@@ -15,6 +14,7 @@ from .aggregate import GroupingError, from_selection
 from .autogroup import auto_group, nested_model_aggregates
 from .extract import extract
 from .fold import fold
+from .names import name_for
 from .network import Network
 from .palette import checked_color, propose_colors
 from .state import State
@@ -121,7 +121,7 @@ class Figure:
 
     def auto_group(self) -> list[str]:
         """Fold repeated sequences and blocks into new aggregates; returns their names."""
-        found, _ = auto_group(self.folded, self._namer())
+        found, _ = auto_group(self.folded, self._state.by_name, self._keys())
         for aggregate in found:
             self._state = self._state.with_aggregate(aggregate)
         return [a.name for a in found]
@@ -130,7 +130,11 @@ class Figure:
         """Group the glyphs showing ``layers`` (layer names or glyph ids) into an aggregate."""
         folded = self.folded
         selection = self._glyphs_of(folded, layers)
-        aggregate = from_selection(folded, selection, self._new_name(name))
+        if name is None:
+            pattern = from_selection(folded, selection, "")
+            aggregate = replace(pattern, name=name_for(pattern, self._state.by_name, self._keys()))
+        else:
+            aggregate = from_selection(folded, selection, self._checked_name(name))
         self._state = self._state.with_aggregate(aggregate)
         return aggregate.name
 
@@ -167,14 +171,7 @@ class Figure:
     def _keys(self) -> set[str]:
         return set(layer_types(self.network)) | {a.name for a in self._state.aggregates}
 
-    def _namer(self):
-        taken = self._keys()
-        numbers = (f"Group {i}" for i in itertools.count(1))
-        return lambda: next(n for n in numbers if n not in taken)
-
-    def _new_name(self, name):
-        if name is None:
-            return self._namer()()
+    def _checked_name(self, name) -> str:
         if not str(name).strip() or name in self._keys():
             raise GroupingError(f"the name {name!r} is empty or already names a layer type or "
                                 "aggregate; choose another")

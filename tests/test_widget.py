@@ -48,12 +48,14 @@ def test_legend_toggle_deactivates_and_reactivates_an_aggregate(residual):
     widget = Net2Vis(residual)
     act(widget, action="select", layers=["b1_conv1", "b1_out"])
     act(widget, action="group", layers=widget.selection)
+    (name,) = [a["name"] for a in widget.state["aggregates"]]
+    assert name == "Residual block"  # named after what it holds
     folded = widget.svg
-    act(widget, action="set_active", name="Group 1", active=False)
+    act(widget, action="set_active", name=name, active=False)
     assert len(glyphs(widget)) == 16
-    assert {"key": "Group 1", "active": False}.items() <= next(
-        e for e in widget.legend if e["key"] == "Group 1").items()
-    act(widget, action="set_active", name="Group 1", active=True)
+    assert {"key": name, "active": False}.items() <= next(
+        e for e in widget.legend if e["key"] == name).items()
+    act(widget, action="set_active", name=name, active=True)
     assert widget.svg == folded
 
 

@@ -1,0 +1,108 @@
+"""Names for new aggregates (SPEC §5): what the aggregate holds, unique, at most 24 characters.
+
+``Conv2D ×2`` and ``Conv2D–BN–Act`` for sequences of layers; ``Residual block``,
+``Attention block``, ``Inception block``, ``Cell``, … for blocks with parallel paths, by the
+layer where the paths meet; ``Transformer block`` or ``Stage (3 blocks)`` for units of
+aggregates. A name already taken gets a number: ``Residual block 2``.
+"""
+from __future__ import annotations
+
+from typing import Mapping
+
+from .aggregate import Aggregate
+
+MAX_LENGTH = 24
+SHORT = {"BatchNormalization": "BN", "LayerNormalization": "LN", "GroupNormalization": "GN",
+         "MultiHeadAttention": "MHA", "Activation": "Act", "Concatenate": "Concat",
+         "DepthwiseConv2D": "DWConv", "SeparableConv2D": "SepConv", "ZeroPadding2D": "Pad",
+         "MaxPooling2D": "MaxPool", "AveragePooling2D": "AvgPool", "Dropout": "Drop",
+         "GlobalAveragePooling2D": "GAP", "GlobalAveragePooling1D": "GAP", "Multiply": "Mul",
+         "Cropping2D": "Crop", "UpSampling2D": "UpSample", "Conv2DTranspose": "ConvT"}
+ATTENTION = "MultiHeadAttention"
+
+
+def name_for(pattern: Aggregate, known: Mapping[str, Aggregate], taken: set[str]) -> str:
+    """A name for ``pattern`` (members may be the ``known`` aggregates) not in ``taken``."""
+    return unique(describe(pattern, known), taken)
+
+
+def describe(pattern: Aggregate, known: Mapping[str, Aggregate]) -> str:
+    inside = layer_types(pattern, known)
+    if _is_unit(pattern, known):
+        if ATTENTION in inside:
+            return "Decoder block" if _count(pattern, known, ATTENTION) > 1 else "Transformer block"
+        return f"Stage ({len(pattern.members)} blocks)"
+    if _is_chain(pattern):
+        return _sequence([SHORT.get(t, t) for t in _flat(pattern, known)])
+    joins = [i for i, row in enumerate(pattern.sources) if len(set(row)) > 1]
+    merge = _head(pattern.members[joins[-1] if joins else -1], known)  # where the paths meet
+    if pattern.entries >= 2:
+        if ATTENTION in inside:
+            return "Cross-attention block"
+        return {"Concatenate": "Cell", "Add": "Branch sum"}.get(merge, "Two-input block")
+    if ATTENTION in inside:
+        return "Attention block"
+    if merge == "Multiply":
+        return "Squeeze-excite" if any(t.startswith("GlobalAverage") for t in inside) else "Gated block"
+    if merge == "Concatenate":
+        skip = any(s < 0 for s in pattern.sources[-1])  # the block's input joins its output
+        return "Dense block" if skip else "Inception block"
+    return {"Add": "Residual block"}.get(merge, "Block")
+
+
+def layer_types(pattern: Aggregate, known: Mapping[str, Aggregate]) -> set[str]:
+    """The layer types inside ``pattern``, through nested aggregates."""
+    return {t for m in pattern.members
+            for t in (layer_types(known[m], known) if m in known else {m})}
+
+
+def _flat(pattern: Aggregate, known) -> list[str]:
+    """The layer types of a sequence, through nested sequences."""
+    return [t for m in pattern.members for t in (_flat(known[m], known) if m in known else [m])]
+
+
+def _count(pattern: Aggregate, known, layer_type: str) -> int:
+    return sum(_count(known[m], known, layer_type) if m in known else m == layer_type
+               for m in pattern.members)
+
+
+def _is_unit(pattern: Aggregate, known) -> bool:
+    """Aggregates, blocks among them, each reading the one before it; only the first reads
+    the first entry (a later one may read another, as a decoder block reads the encoder)."""
+    members = [known.get(m) for m in pattern.members]
+    return all(members) and not all(_is_chain(m) for m in members) and all(
+        {s for s in row if s >= -1} == {i - 1} for i, row in enumerate(pattern.sources) if i)
+
+
+def _is_chain(pattern: Aggregate) -> bool:
+    """Each member reads only the one before it (the first reads the entries)."""
+    return all(set(row) == {i - 1} for i, row in enumerate(pattern.sources) if i)
+
+
+def _head(key: str, known) -> str:
+    """The layer type where data enters ``key``: itself, or its first member's head."""
+    return _head(known[key].members[0], known) if key in known else key
+
+
+def _sequence(parts: list[str]) -> str:
+    if len(set(parts)) == 1:
+        return f"{parts[0]} ×{len(parts)}"
+    text = "–".join(parts)
+    while len(text) > MAX_LENGTH and len(parts) > 2:  # keep both ends, drop from the middle
+        del parts[len(parts) // 2]
+        text = "–".join(parts[:len(parts) // 2] + ["…"] + parts[len(parts) // 2:])
+    return _clipped(text)
+
+
+def unique(name: str, taken: set[str]) -> str:
+    name = candidate = _clipped(name)
+    number = 2
+    while candidate in taken:
+        suffix = f" {number}"
+        candidate = _clipped(name, MAX_LENGTH - len(suffix)) + suffix
+        number += 1
+    return candidate
+
+
+def _clipped(text: str, length: int = MAX_LENGTH) -> str:
+    return text if len(text) <= length else text[:length - 1].rstrip() + "…"
