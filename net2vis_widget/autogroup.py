@@ -70,17 +70,25 @@ def nested_model_aggregates(network: Network) -> list[Aggregate]:
 # --- sequences (the paper) --------------------------------------------------------------------
 
 def chains(network: Network) -> list[list[str]]:
-    """Maximal runs of layers linked one-to-one; a run may start with a merge and end with a fork."""
+    """Maximal runs of layers linked one to one; a run may end with a fork, and start with a
+    merge followed only by layers that keep its shape and learn no kernel (an activation, a
+    normalisation: a residual block's Add and ReLU), so that no run crosses into the next block."""
     runs, run_of = [], {}
     for node in network.nodes:
         before = network.chained_from(node.id)
-        if before is not None:
-            runs[run_of[before]].append(node.id)
+        run = runs[run_of[before]] if before is not None else None
+        if run is not None and (len(set(network.feeds[run[0]])) < 2 or _pointwise(node)):
+            run.append(node.id)
             run_of[node.id] = run_of[before]
         else:
             run_of[node.id] = len(runs)
             runs.append([node.id])
     return runs
+
+
+def _pointwise(node) -> bool:
+    return (not node.members and node.input_shapes == node.output_shapes
+            and not {"filters", "units", "kernel_size"} & node.config.keys())
 
 
 def repeated_sequence(network: Network) -> Aggregate | None:
@@ -183,13 +191,16 @@ def _fork_blocks(graph, order):
 
 def _two_entry_cells(network: Network):
     """For each merge, the layers feeding only it, directly or through each other, taken
-    latest first until none is left to take: where two layers outside remain, a cell."""
+    latest first: each time two layers outside remain, a cell (a NASNet cell with and without
+    the layers adjusting its inputs, a decoder's cross-attention)."""
     order, feeds, targets = network.order, network.feeds, network.targets
     for end in network.nodes:
         if len(set(feeds[end.id])) < 2:
             continue
         cell, outside = {end.id}, set(feeds[end.id])
         while len(outside) > 1:
+            if len(outside) == 2:
+                yield sorted(cell, key=order.get)
             inner = [u for u in outside if feeds[u] and set(targets[u]) <= cell]
             if not inner:
                 break
@@ -197,8 +208,6 @@ def _two_entry_cells(network: Network):
             cell.add(u)
             outside.remove(u)
             outside.update(w for w in feeds[u] if w not in cell)
-        if len(outside) == 2:
-            yield sorted(cell, key=order.get)
 
 
 def repeated_unit(network: Network) -> Aggregate | None:

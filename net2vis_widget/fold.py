@@ -21,24 +21,30 @@ def fold(network: Network, aggregates: Sequence[Aggregate], hidden: Iterable[str
 
 
 def collapse_repeats(network: Network) -> Network:
-    """Consecutive glyphs of one aggregate, linked one to one, drawn once with ×N."""
-    head = {}  # node id -> first node of its run
+    """Consecutive glyphs of one aggregate drawn once with ×N: each reads the one before it
+    and nothing from outside the run but what the first one reads (a NASNet cell also reads
+    the cell before the previous one)."""
+    head, runs = {}, {}  # node id -> first node of its run; first node -> the run's nodes
     for node in network.nodes:
-        before = network.chained_from(node.id)
-        if node.members and before is not None and network.by_id[before].type == node.type:
+        feeds = set(network.feeds[node.id])
+        before = next((u for u in network.feeds[node.id] if u in head
+                       and runs[head[u]][-1] == u and network.by_id[u].type == node.type), None)
+        if (node.members and before is not None
+                and feeds <= set(runs[head[before]]) | set(network.feeds[head[before]])):
             head[node.id] = head[before]
         else:
             head[node.id] = node.id
-    runs: dict[str, list[Node]] = {}
-    for node in network.nodes:
-        runs.setdefault(head[node.id], []).append(node)
+        runs.setdefault(head[node.id], []).append(node.id)
     nodes = tuple(replace(run[0], output_shapes=run[-1].output_shapes,
                           params=sum(n.params for n in run), repeats=len(run),
                           members=tuple(m for n in run for m in n.members))
-                  for run in runs.values())
-    edges = tuple(Edge(head[e.source], head[e.target], e.index) for e in network.edges
-                  if head[e.source] != head[e.target])
-    return Network(network.name, nodes, edges)
+                  for run in ([network.by_id[v] for v in ids] for ids in runs.values()))
+    edges = {}
+    for e in network.edges:
+        source, target = head[e.source], head[e.target]
+        if source != target:
+            edges.setdefault((source, target), Edge(source, target, e.index))
+    return Network(network.name, nodes, tuple(edges.values()))
 
 
 def bypass(network: Network, hidden: set[str]) -> Network:

@@ -34,8 +34,7 @@ def describe(pattern: Aggregate, known: Mapping[str, Aggregate]) -> str:
         return f"Stage ({len(pattern.members)} blocks)"
     if _is_chain(pattern):
         return _sequence([SHORT.get(t, t) for t in _flat(pattern, known)])
-    joins = [i for i, row in enumerate(pattern.sources) if len(set(row)) > 1]
-    merge = _head(pattern.members[joins[-1] if joins else -1], known)  # where the paths meet
+    merge = _join(pattern, known)
     if pattern.entries >= 2:
         if ATTENTION in inside:
             return "Cross-attention block"
@@ -67,10 +66,10 @@ def _count(pattern: Aggregate, known, layer_type: str) -> int:
 
 
 def _is_unit(pattern: Aggregate, known) -> bool:
-    """Aggregates, blocks among them, each reading the one before it; only the first reads
+    """Aggregates, two blocks at least, each reading the one before it; only the first reads
     the first entry (a later one may read another, as a decoder block reads the encoder)."""
     members = [known.get(m) for m in pattern.members]
-    return all(members) and not all(_is_chain(m) for m in members) and all(
+    return all(members) and sum(not _is_chain(m) for m in members) >= 2 and all(
         {s for s in row if s >= -1} == {i - 1} for i, row in enumerate(pattern.sources) if i)
 
 
@@ -79,9 +78,12 @@ def _is_chain(pattern: Aggregate) -> bool:
     return all(set(row) == {i - 1} for i, row in enumerate(pattern.sources) if i)
 
 
-def _head(key: str, known) -> str:
-    """The layer type where data enters ``key``: itself, or its first member's head."""
-    return _head(known[key].members[0], known) if key in known else key
+def _join(pattern: Aggregate, known) -> str:
+    """The layer type where the paths of ``pattern`` meet (in a nested aggregate, its own
+    join), or where data enters a sequence."""
+    joins = [i for i, row in enumerate(pattern.sources) if len(set(row)) > 1]
+    key = pattern.members[joins[-1] if joins else 0]
+    return _join(known[key], known) if key in known else key
 
 
 def _sequence(parts: list[str]) -> str:
