@@ -13,8 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Sequence
 
-import networkx as nx
-
 MAX_ENTRIES = 2  # outside layers a block may read from, unless only its first member reads them
 
 
@@ -39,6 +37,11 @@ class Aggregate:
     def edges(self) -> tuple[tuple[int, int], ...]:
         """Internal edges, as (source position, target position)."""
         return tuple(sorted((s, i) for i, row in enumerate(self.sources) for s in row if s >= 0))
+
+    @property
+    def is_sequence(self) -> bool:
+        """Each member reads only the one before it (the first reads the entries)."""
+        return all(set(row) == {i - 1} for i, row in enumerate(self.sources) if i)
 
     @property
     def entries(self) -> int:
@@ -94,46 +97,47 @@ def sources_of(nodes: Sequence[str], feeds: dict[str, list[str]]):
     return rows, list(entries)
 
 
-def check_selection(graph: nx.MultiDiGraph, selection: Sequence[str], order: dict[str, int]) -> None:
-    """Raise a GroupingError saying which rule the selection breaks, if any.
+def check_selection(network, selection: Sequence[str]) -> None:
+    """Raise a GroupingError saying which rule the selection of ``network``'s glyphs breaks.
 
     Rules: at least two layers; connected; no hole (an unselected layer on a path between
     selected ones); data leaves from one member only, which also means no member sends data
     both inside and outside; data comes in from at most two layers, unless it all goes into
     the first member (a merge such as Add or Concatenate).
     """
+    feeds, targets, order = network.feeds, network.targets, network.order
     chosen = set(selection)
     if len(chosen) < 2:
         raise GroupingError("select at least two layers to group")
-    if not nx.is_weakly_connected(graph.subgraph(chosen)):
+    first = min(chosen, key=order.get)
+    linked = _reach({first}, lambda v: (w for w in feeds[v] + targets[v] if w in chosen))
+    if len(linked | {first}) < len(chosen):
         raise GroupingError("the selected layers are not connected")
-    leaving = {u for u in chosen for v in graph.successors(u) if v not in chosen}
-    ends = {u for u in chosen if not any(v in chosen for v in graph.successors(u))}
-    exits = sorted(leaving | ends, key=order.get)
+    exits = sorted((u for u in chosen if not targets[u] or not chosen.issuperset(targets[u])
+                    or not chosen.intersection(targets[u])), key=order.get)
     if len(exits) > 1:
-        if hole := _hole(graph, chosen, order):
+        if hole := _hole(network, chosen):
             raise GroupingError(f"the selection has a hole: {_names(hole)} "
                                 f"{'lies' if len(hole) == 1 else 'lie'} between selected layers; "
                                 "select them too, or fewer layers around them")
         raise GroupingError(f"the selection has several exits: data leaves from "
                             f"{_names(exits)}; select a block that ends in one layer")
-    outside = sorted({u for v in chosen for u in graph.predecessors(v) if u not in chosen},
-                     key=order.get)
-    starts = sorted((v for v in chosen if graph.in_degree(v) == 0), key=order.get)
-    fed = {v for v in chosen for u in graph.predecessors(v) if u not in chosen}
-    merging_head = len(fed) == 1 and not starts and not any(
-        u in chosen for v in fed for u in graph.predecessors(v))
+    outside = sorted({u for v in chosen for u in feeds[v] if u not in chosen}, key=order.get)
+    starts = sorted((v for v in chosen if not feeds[v]), key=order.get)  # model inputs
+    fed = [v for v in chosen if not chosen.issuperset(feeds[v])]
+    merging_head = len(fed) == 1 and not starts and not chosen.intersection(feeds[fed[0]])
     if len(outside) + len(starts) > MAX_ENTRIES and not merging_head:
         raise GroupingError(f"the selection has several entries: data comes in from "
                             f"{_names(outside + starts)}; select a block fed by at most two "
                             "layers, or starting with the layer that merges its inputs")
 
 
-def _hole(graph, chosen: set[str], order: dict[str, int]) -> list[str]:
+def _hole(network, chosen: set[str]) -> list[str]:
     """Unselected layers on a path from a selected layer to another one."""
+    order = network.order
     first, last = min(order[v] for v in chosen), max(order[v] for v in chosen)
-    after = _reach(chosen, lambda v: (w for w in graph.successors(v) if order[w] < last))
-    before = _reach(chosen, lambda v: (w for w in graph.predecessors(v) if order[w] > first))
+    after = _reach(chosen, lambda v: (w for w in network.targets[v] if order[w] < last))
+    before = _reach(chosen, lambda v: (w for w in network.feeds[v] if order[w] > first))
     return sorted((after & before) - chosen, key=order.get)
 
 
@@ -148,13 +152,15 @@ def _reach(start: set[str], step) -> set[str]:
     return reached
 
 
-def from_selection(network, selection: Sequence[str], name: str,
-                   graph: nx.MultiDiGraph | None = None) -> Aggregate:
-    """The aggregate whose pattern is the selected glyphs of ``network`` (``graph``: its
-    ``network.graph()``, when the caller has it)."""
-    order = network.order
-    check_selection(network.graph() if graph is None else graph, selection, order)
-    members = sorted(set(selection), key=order.__getitem__)
+def from_selection(network, selection: Sequence[str], name: str) -> Aggregate:
+    """The aggregate whose pattern is the selected glyphs of ``network``."""
+    check_selection(network, selection)
+    return pattern_of(network, selection, name)
+
+
+def pattern_of(network, glyphs: Sequence[str], name: str = "") -> Aggregate:
+    """The aggregate whose pattern is ``glyphs``, a selection known to be valid."""
+    members = sorted(set(glyphs), key=network.order.__getitem__)
     rows, _ = sources_of(members, network.feeds)
     return Aggregate(name, tuple(network.by_id[v].type for v in members), rows)
 

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import replace
-from typing import Mapping
+from functools import partial
+from typing import AbstractSet as Set, Mapping
 
 import networkx as nx
 
-from .aggregate import Aggregate, GroupingError, from_selection, sources_of
+from .aggregate import Aggregate, GroupingError, from_selection, pattern_of, sources_of
 from .fold import find_occurrences, fold_aggregate
 from .names import name_for
 from .network import Network
@@ -30,13 +31,23 @@ def auto_group(network: Network, known: Mapping[str, Aggregate],
     """The new aggregates, in folding order, and the network folded by them. Their names
     say what they hold (``known``: the aggregates already defined; ``taken``: names in use)."""
     found, known, taken = [], dict(known), set(taken)
-    for search in (repeated_sequence, repeated_block, repeated_cell, repeated_unit):
+    blocks = set()  # aggregates that are blocks or hold one
+    for name, aggregate in known.items():  # inner aggregates come first
+        if not aggregate.is_sequence or blocks.intersection(aggregate.members):
+            blocks.add(name)
+    sequences = partial(repeated_sequence, blocks=blocks)  # sees the blocks found so far
+    for search in (sequences, repeated_block, repeated_cell, sequences, repeated_unit):
         while (pattern := search(network)) is not None:
             aggregate = replace(pattern, name=name_for(pattern, known, taken))
-            network = fold_aggregate(network, aggregate)
+            folded = fold_aggregate(network, aggregate)
+            if len(folded.nodes) == len(network.nodes):
+                break  # nothing folded: the search would find the same again
+            network = folded
             found.append(aggregate)
             known[aggregate.name] = aggregate
             taken.add(aggregate.name)
+            if not aggregate.is_sequence or blocks.intersection(aggregate.members):
+                blocks.add(aggregate.name)
     return found, network
 
 
@@ -91,8 +102,10 @@ def _pointwise(node) -> bool:
             and not {"filters", "units", "kernel_size"} & node.config.keys())
 
 
-def repeated_sequence(network: Network) -> Aggregate | None:
-    """The most frequent contiguous type sequence (≥ 2 long, ≥ 2 times), ties to the longer.
+def repeated_sequence(network: Network, blocks: Set[str] = frozenset()) -> Aggregate | None:
+    """The most frequent contiguous type sequence (≥ 2 long, ≥ 2 times), ties to the longer,
+    with at most one of the ``blocks`` (a block and the layers around it, not a row of
+    blocks: rows of blocks are units, or ×N runs).
 
     Counts pairs first (a sequence is never more frequent than its pairs), then extends the
     most frequent ones to the right while the count holds, so each step is linear in the
@@ -103,8 +116,9 @@ def repeated_sequence(network: Network) -> Aggregate | None:
     positions = defaultdict(list)
     for r, types in enumerate(runs):
         for i in range(len(types) - 1):
-            if network.feeds[layer_runs[r][i]]:  # a model's input starts no pattern
-                positions[(types[i], types[i + 1])].append((r, i))
+            pair = (types[i], types[i + 1])
+            if network.feeds[layer_runs[r][i]] and not set(pair) <= blocks:  # an input
+                positions[pair].append((r, i))  # starts no pattern
     counts = {pair: _non_overlapping(at, 2) for pair, at in positions.items()}
     best = max(counts.values(), default=0)
     if best < 2:
@@ -118,7 +132,8 @@ def repeated_sequence(network: Network) -> Aggregate | None:
                 if i + len(sequence) < len(runs[r]):
                     grown[runs[r][i + len(sequence)]].append((r, i))
             longer = [(t, g) for t, g in sorted(grown.items())
-                      if _non_overlapping(g, len(sequence) + 1) == best]
+                      if _non_overlapping(g, len(sequence) + 1) == best
+                      and not (t in blocks and blocks.intersection(sequence))]
             if not longer:
                 break
             sequence.append(longer[0][0])
@@ -144,24 +159,25 @@ def _non_overlapping(positions, length) -> int:
 
 def repeated_block(network: Network) -> Aggregate | None:
     """The most frequent fork-to-join block that is a valid group, ties to the larger."""
-    graph = network.graph()
-    return _most_repeated(network, graph, _fork_blocks(graph, network.order))
+    return _most_repeated(network, _fork_blocks(network.graph(), network.order))
 
 
 def repeated_cell(network: Network) -> Aggregate | None:
     """The most frequent cell read from two layers (a NASNet cell, a decoder's
     cross-attention), ties to the larger."""
-    return _most_repeated(network, network.graph(), _two_entry_cells(network))
+    return _most_repeated(network, _two_entry_cells(network), checked=True)
 
 
-def _most_repeated(network: Network, graph, blocks) -> Aggregate | None:
+def _most_repeated(network: Network, blocks, checked=False) -> Aggregate | None:
+    """``checked``: the blocks are valid groups by construction."""
     order = network.order
     candidates = defaultdict(list)  # pattern -> first layer of each block with that pattern
     for members in blocks:
         try:
-            candidates[from_selection(network, members, "", graph)].append(members[0])
+            pattern = pattern_of(network, members) if checked else from_selection(network, members, "")
         except GroupingError:
             continue
+        candidates[pattern].append(members[0])
     ranked = sorted(candidates.items(), key=lambda item: (
         -len(item[1]), -len(item[0].members), order[item[1][0]]))
     for pattern, firsts in ranked:
@@ -192,14 +208,15 @@ def _fork_blocks(graph, order):
 def _two_entry_cells(network: Network):
     """For each merge, the layers feeding only it, directly or through each other, taken
     latest first: each time two layers outside remain, a cell (a NASNet cell with and without
-    the layers adjusting its inputs, a decoder's cross-attention)."""
+    the layers adjusting its inputs, a decoder's cross-attention). Each is a valid group: its
+    layers but the merge send data only inside, and it reads two layers."""
     order, feeds, targets = network.order, network.feeds, network.targets
     for end in network.nodes:
         if len(set(feeds[end.id])) < 2:
             continue
         cell, outside = {end.id}, set(feeds[end.id])
         while len(outside) > 1:
-            if len(outside) == 2:
+            if len(outside) == 2 and len(cell) > 1:
                 yield sorted(cell, key=order.get)
             inner = [u for u in outside if feeds[u] and set(targets[u]) <= cell]
             if not inner:
@@ -227,10 +244,9 @@ def repeated_unit(network: Network) -> Aggregate | None:
                     members = run[start:start + length]
                     candidates.append(((copies, length, -network.order[members[0]]), members))
                 start = i + 1
-    graph = network.graph() if candidates else None
     for _, members in sorted(candidates, reverse=True):
         try:
-            return from_selection(network, members, "", graph)
+            return from_selection(network, members, "")
         except GroupingError:
             continue
     return None

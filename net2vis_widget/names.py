@@ -19,6 +19,10 @@ SHORT = {"BatchNormalization": "BN", "LayerNormalization": "LN", "GroupNormaliza
          "GlobalAveragePooling2D": "GAP", "GlobalAveragePooling1D": "GAP", "Multiply": "Mul",
          "Cropping2D": "Crop", "UpSampling2D": "UpSample", "Conv2DTranspose": "ConvT"}
 ATTENTION = "MultiHeadAttention"
+MINOR = {"BN", "LN", "GN", "Act", "ReLU", "Drop", "Pad", "Crop", "Reshape", "Rescaling"}  # left
+# out of a sequence's name when the whole is too long
+BLOCK_SHORT = {"Squeeze-excite": "SE", "Residual block": "Res", "Attention block": "Attn",
+               "Inception block": "Inception", "Dense block": "Dense", "Gated block": "Gate"}
 
 
 def name_for(pattern: Aggregate, known: Mapping[str, Aggregate], taken: set[str]) -> str:
@@ -32,8 +36,8 @@ def describe(pattern: Aggregate, known: Mapping[str, Aggregate]) -> str:
         if ATTENTION in inside:
             return "Decoder block" if _count(pattern, known, ATTENTION) > 1 else "Transformer block"
         return f"Stage ({len(pattern.members)} blocks)"
-    if _is_chain(pattern):
-        return _sequence([SHORT.get(t, t) for t in _flat(pattern, known)])
+    if pattern.is_sequence:
+        return _sequence(_flat(pattern, known))
     merge = _join(pattern, known)
     if pattern.entries >= 2:
         if ATTENTION in inside:
@@ -56,8 +60,18 @@ def layer_types(pattern: Aggregate, known: Mapping[str, Aggregate]) -> set[str]:
 
 
 def _flat(pattern: Aggregate, known) -> list[str]:
-    """The layer types of a sequence, through nested sequences."""
-    return [t for m in pattern.members for t in (_flat(known[m], known) if m in known else [m])]
+    """Short names of the layers of a sequence, through nested sequences; a nested block
+    by its kind (``SE``, ``Res``, …)."""
+    parts = []
+    for m in pattern.members:
+        if m not in known:
+            parts.append(SHORT.get(m, m))
+        elif known[m].is_sequence:
+            parts += _flat(known[m], known)
+        else:
+            kind = describe(known[m], known)
+            parts.append(BLOCK_SHORT.get(kind, kind))
+    return parts
 
 
 def _count(pattern: Aggregate, known, layer_type: str) -> int:
@@ -69,13 +83,8 @@ def _is_unit(pattern: Aggregate, known) -> bool:
     """Aggregates, two blocks at least, each reading the one before it; only the first reads
     the first entry (a later one may read another, as a decoder block reads the encoder)."""
     members = [known.get(m) for m in pattern.members]
-    return all(members) and sum(not _is_chain(m) for m in members) >= 2 and all(
+    return all(members) and sum(not m.is_sequence for m in members) >= 2 and all(
         {s for s in row if s >= -1} == {i - 1} for i, row in enumerate(pattern.sources) if i)
-
-
-def _is_chain(pattern: Aggregate) -> bool:
-    """Each member reads only the one before it (the first reads the entries)."""
-    return all(set(row) == {i - 1} for i, row in enumerate(pattern.sources) if i)
 
 
 def _join(pattern: Aggregate, known) -> str:
@@ -89,11 +98,10 @@ def _join(pattern: Aggregate, known) -> str:
 def _sequence(parts: list[str]) -> str:
     if len(set(parts)) == 1:
         return f"{parts[0]} ×{len(parts)}"
-    text = "–".join(parts)
-    while len(text) > MAX_LENGTH and len(parts) > 2:  # keep both ends, drop from the middle
-        del parts[len(parts) // 2]
-        text = "–".join(parts[:len(parts) // 2] + ["…"] + parts[len(parts) // 2:])
-    return _clipped(text)
+    for shown in (parts, [p for p in parts if p not in MINOR] or parts[:1]):
+        if len(text := "–".join(shown)) <= MAX_LENGTH:
+            return text
+    return _clipped(f"{shown[0]}–…–{shown[-1]}")
 
 
 def unique(name: str, taken: set[str]) -> str:
