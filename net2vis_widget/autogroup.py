@@ -36,7 +36,8 @@ def auto_group(network: Network, known: Mapping[str, Aggregate],
         if not aggregate.is_sequence or blocks.intersection(aggregate.members):
             blocks.add(name)
     sequences = partial(repeated_sequence, blocks=blocks)  # sees the blocks found so far
-    for search in (sequences, repeated_block, repeated_cell, sequences, repeated_unit):
+    for search in (sequences, repeated_block, repeated_unit, sequences, repeated_cell,
+                   repeated_unit):
         while (pattern := search(network)) is not None:
             aggregate = replace(pattern, name=name_for(pattern, known, taken))
             folded = fold_aggregate(network, aggregate)
@@ -228,22 +229,30 @@ def _two_entry_cells(network: Network):
 
 
 def repeated_unit(network: Network) -> Aggregate | None:
-    """The sequence of aggregates repeated most often back to back (ties: the longer), none
-    next to an equal one: a transformer's attention and feed-forward blocks, so that a stack
-    of N identical units folds into N glyphs of one aggregate, which ×N marks show once."""
+    """The sequence of aggregates repeated most often back to back (ties: the longer): a
+    transformer's attention and feed-forward blocks, an EfficientNet stage. A stack of N
+    identical units then folds into N glyphs of one aggregate, which ×N marks show once.
+
+    A unit is not a run of one aggregate (×N marks show those), and its copies never cut a
+    run: a ResNet stage of three blocks followed by one of four has no unit.
+    """
     candidates = []  # (copies, length, -first node's order), members
     for run in _glyph_runs(network):
         keys = [network.by_id[v].type for v in run]
-        for length in range(2, min(MAX_UNIT, len(run) // 2) + 1):
-            start = 0
-            for i in range(len(run) - length + 1):
-                if i + length < len(run) and keys[i] == keys[i + length]:
+        for start in range(len(run)):
+            if start and keys[start - 1] == keys[start]:
+                continue
+            for length in range(2, min(MAX_UNIT, (len(run) - start) // 2) + 1):
+                unit = keys[start:start + length]
+                if unit[-1] == unit[0]:
                     continue
-                copies = (i - start) // length + 1  # run[start:i + length] repeats with period length
-                if copies >= 2:
+                copies = 1
+                while keys[start + copies * length:start + (copies + 1) * length] == unit:
+                    copies += 1
+                end = start + copies * length
+                if copies >= 2 and (end == len(run) or keys[end] != keys[end - 1]):
                     members = run[start:start + length]
                     candidates.append(((copies, length, -network.order[members[0]]), members))
-                start = i + 1
     for _, members in sorted(candidates, reverse=True):
         try:
             return from_selection(network, members, "")
@@ -257,15 +266,17 @@ MAX_UNIT = 8  # aggregates in a unit, at most
 
 def _glyph_runs(network: Network) -> list[list[str]]:
     """Runs of aggregate glyphs, each the only consumer of the one before (which may read
-    other layers too), no two neighbours of one aggregate."""
+    other layers too: a decoder block reads the encoder's output)."""
     runs, run_of = [], {}
     for node in network.nodes:
-        before = next((u for u in network.feeds[node.id] if set(network.targets[u]) == {node.id}
-                       and u in run_of), None)
-        if node.members and before is not None and network.by_id[before].type != node.type:
+        if not node.members:
+            continue
+        before = next((u for u in network.feeds[node.id] if u in run_of
+                       and set(network.targets[u]) == {node.id}), None)
+        if before is not None:
             runs[run_of[before]].append(node.id)
             run_of[node.id] = run_of[before]
-        elif node.members:
+        else:
             run_of[node.id] = len(runs)
             runs.append([node.id])
     return [run for run in runs if len(run) >= 4]
