@@ -4,7 +4,7 @@ First the paper's method: split the network into sequential chains and fold the 
 frequent contiguous type sequence (ties: the longer), until no sequence repeats. Then beyond
 the paper, each until nothing repeats: blocks with parallel paths between a fork and the
 layer where its paths meet again (residual blocks, inception modules, attention blocks,
-where query, key and value come from one layer); cells read from two layers (NASNet cells,
+where query, key and value come from one layer); inception modules that occur once; cells read from two layers (NASNet cells,
 cross-attention); and units, sequences of aggregates repeated back to back (a transformer's
 attention and feed-forward blocks). Runs of equal aggregates are not folded further: each
 stays one glyph, as in the paper's Fig. 8, and ``repeat_marks`` shows such runs once with ×N.
@@ -36,8 +36,8 @@ def auto_group(network: Network, known: Mapping[str, Aggregate],
         if not aggregate.is_sequence or blocks.intersection(aggregate.members):
             blocks.add(name)
     sequences = partial(repeated_sequence, blocks=blocks)  # sees the blocks found so far
-    for search in (sequences, repeated_block, repeated_unit, sequences, repeated_cell,
-                   repeated_unit):
+    for search in (sequences, repeated_block, inception_module, repeated_unit, sequences,
+                   repeated_cell, repeated_unit):
         while (pattern := search(network)) is not None:
             aggregate = replace(pattern, name=name_for(pattern, known, taken))
             folded = fold_aggregate(network, aggregate)
@@ -161,6 +161,25 @@ def _non_overlapping(positions, length) -> int:
 def repeated_block(network: Network) -> Aggregate | None:
     """The most frequent fork-to-join block that is a valid group, ties to the larger."""
     return _most_repeated(network, _fork_blocks(network.graph(), network.order))
+
+
+def inception_module(network: Network) -> Aggregate | None:
+    """The first fork-to-join block of three or more parallel chains merged by
+    concatenation: an inception module is one unit of design, so it folds even where it
+    occurs once (a network's stem, a reduction module)."""
+    feeds, targets = network.feeds, network.targets
+    for members in _fork_blocks(network.graph(), network.order):
+        *branches, join = members
+        if (network.by_id[join].type == CONCATENATE and len(set(feeds[join])) >= 3
+                and all(len(set(feeds[v])) == len(set(targets[v])) == 1 for v in branches)):
+            try:
+                return from_selection(network, members, "")
+            except GroupingError:
+                continue
+    return None
+
+
+CONCATENATE = "Concatenate"
 
 
 def repeated_cell(network: Network) -> Aggregate | None:

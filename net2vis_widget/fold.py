@@ -146,10 +146,25 @@ def find_occurrences(network: Network, aggregate: Aggregate) -> list[Occurrence]
         if (key[node.id] == members[last] and node.id not in used
                 and len(feeds[node.id]) == len(expected[last])):
             occurrence = match(node.id)
-            if occurrence is not None:
+            if occurrence is not None and not _cuts_a_run(network, aggregate, occurrence):
                 used.update(occurrence.nodes)
                 found.append(occurrence)
     return found
+
+
+def _cuts_a_run(network: Network, aggregate: Aggregate, occurrence: Occurrence) -> bool:
+    """A pattern that starts (ends) with a run of one aggregate, matched where that run
+    begins earlier (goes on): a ConvNeXt stage of three blocks and a downsampling is not the
+    last three blocks of a stage of twenty-seven, which stays one run shown ×N."""
+    members, nodes = aggregate.members, occurrence.nodes
+    if len(members) < 3 or not all(network.by_id[v].members for v in nodes):
+        return False
+    before = network.chained_from(nodes[0])
+    after = [w for w in set(network.targets[nodes[-1]]) if network.chained_from(w) == nodes[-1]]
+    return ((members[0] == members[1] and before is not None
+             and network.by_id[before].type == members[0])
+            or (members[-1] == members[-2] and any(network.by_id[w].type == members[-1]
+                                                   for w in after)))
 
 
 def _folded_node(network: Network, aggregate: Aggregate, occurrence: Occurrence) -> Node:

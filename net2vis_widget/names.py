@@ -47,10 +47,13 @@ def describe(pattern: Aggregate, known: Mapping[str, Aggregate]) -> str:
         return "Attention block"
     if merge == "Multiply":
         return "Squeeze-excite" if any(t.startswith("GlobalAverage") for t in inside) else "Gated block"
+    joins = [row for row in pattern.sources if len(set(row)) > 1]
+    skip = bool(joins) and min(joins[-1]) < 0  # the block's input joins its output directly
     if merge == "Concatenate":
-        skip = any(s < 0 for s in pattern.sources[-1])  # the block's input joins its output
         return "Dense block" if skip else "Inception block"
-    return {"Add": "Residual block"}.get(merge, "Block")
+    if merge == "Add" or skip:
+        return "Inception-ResNet block" if "Concatenate" in inside else "Residual block"
+    return "Block"
 
 
 def layer_types(pattern: Aggregate, known: Mapping[str, Aggregate]) -> set[str]:

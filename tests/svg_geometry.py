@@ -130,3 +130,76 @@ def on_vertical_side(point, polygon, at_right):
 def text_of(root, css_class):
     return [e.text for e in elements(root, css_class)]
 
+
+
+# --- what a reader would call a broken figure: each check lists the problems it finds ----------
+
+def bent_edges(root):
+    return [f"edge {e.get('data-source')} → {e.get('data-target')} bends"
+            for e in elements(root, "n2v-edge") if len({y for _, y in points(e)}) > 1]
+
+
+def edges_off_their_handles(root):
+    glyph_points, found = glyphs(root), []
+    for edge in elements(root, "n2v-edge"):
+        start, end = points(edge)[0], points(edge)[-1]
+        if not (on_vertical_side(start, glyph_points[edge.get("data-source")], at_right=True)
+                and on_vertical_side(end, glyph_points[edge.get("data-target")], at_right=False)):
+            found.append(f"edge {edge.get('data-source')} → {edge.get('data-target')} misses a handle")
+    return found
+
+
+def overlapping_glyphs(root):
+    return [f"{a} overlaps {b}" for (a, p), (b, q) in _pairs(list(glyphs(root).items()))
+            if polygons_overlap(p, q)]
+
+
+def overlapping_labels(root):
+    labels = [(t.text, label_box(t)) for t in elements(root, "n2v-label")]
+    shapes = list(glyphs(root).items()) + [
+        (g.get("data-id"), points(g)) for g in elements(root, "n2v-legend-glyph")]
+    found = [f"label {text!r} on glyph {glyph_id}" for text, box in labels
+             for glyph_id, polygon in shapes if polygons_overlap(box, polygon)]
+    return found + [f"labels {a!r} and {b!r} overlap" for (a, p), (b, q) in _pairs(labels)
+                    if polygons_overlap(p, q)]
+
+
+def edges_through_glyphs(root):
+    glyph_points, found = glyphs(root), []
+    for edge in elements(root, "n2v-edge"):
+        ends, pts = {edge.get("data-source"), edge.get("data-target")}, points(edge)
+        found += [f"edge {sorted(ends)} runs through {glyph_id}"
+                  for glyph_id, polygon in glyph_points.items() if glyph_id not in ends
+                  and any(segment_enters(a, b, polygon) for a, b in zip(pts, pts[1:]))]
+    return found
+
+
+def overlapping_edges(root):
+    runs = []
+    for edge in elements(root, "n2v-edge"):
+        pts = points(edge)
+        runs.append(((edge.get("data-source"), edge.get("data-target")), pts[0][1],
+                     min(pts[0][0], pts[-1][0]), max(pts[0][0], pts[-1][0])))
+    runs.sort(key=lambda run: (run[1], run[2]))
+    return [f"edges {a} and {b} overlap" for (a, y_a, _, right_a), (b, y_b, left_b, _)
+            in zip(runs, runs[1:]) if abs(y_a - y_b) < EPS and left_b < right_a - EPS]
+
+
+CHECKS = (bent_edges, edges_off_their_handles, overlapping_glyphs, overlapping_labels,
+          edges_through_glyphs, overlapping_edges)
+
+
+def problems(root):
+    """Everything the checks above find."""
+    return [problem for check in CHECKS for problem in check(root)]
+
+
+def _pairs(items):
+    """Pairs of (name, polygon) whose boxes overlap, found by sweeping along x."""
+    boxes = sorted(((bbox(shape), name, shape) for name, shape in items), key=lambda b: b[0][0])
+    for i, (box, name, shape) in enumerate(boxes):
+        for other_box, other, other_shape in boxes[i + 1:]:
+            if other_box[0] >= box[2]:
+                break
+            if _boxes_overlap(box, other_box):
+                yield (name, shape), (other, other_shape)
