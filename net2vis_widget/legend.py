@@ -11,7 +11,7 @@ from .aggregate import Aggregate
 from .draw import FONT_SIZE, LABEL_GAP, Style, bounds, glyph, handle_levels, outline, union
 from .layout import Box, layout
 from .preferences import Preferences
-from .scene import Label, LegendItem, Line, Scene
+from .scene import Label, LegendItem, Line, Scene, text_width
 
 LEGEND_GAP = 40  # between the graph and the legend
 ENTRY_GAP = 24  # between two entries in a row
@@ -84,9 +84,10 @@ def _item(entry: Entry, styles, preferences) -> LegendItem:
     labels = [Label(style.alias, width / 2, height / 2 + LABEL_GAP + FONT_SIZE * 0.6, "legend",
                     FONT_SIZE)]
     lines = []
-    if entry.aggregate is not None:
-        labels.append(Label("=", width + FONT_SIZE * 1.2, 0, "legend", FONT_SIZE * 1.4))
-        start = width + FONT_SIZE * 2.4
+    if entry.aggregate is not None:  # "=" and the composition, right of the glyph and its name
+        right = max(width, (width + text_width(style.alias, FONT_SIZE)) / 2)
+        labels.append(Label("=", right + FONT_SIZE * 1.2, 0, "legend", FONT_SIZE * 1.4))
+        start = right + FONT_SIZE * 2.4
         members, edges = _composition(entry.aggregate, styles, width, height, start)
         glyphs += members
         lines += edges

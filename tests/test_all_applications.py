@@ -30,11 +30,25 @@ def layer_calls(model, top=True) -> int:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
-def test_application_renders(name):
+def test_application_renders_and_folds_into_a_readable_figure(name):
     model = getattr(keras.applications, name)(weights=None)
     fig = figure(model)  # nested models (ConvNeXt's stem and downsampling blocks) fold
     root = geo.parse(fig.to_svg())
     assert len(geo.elements(root, "n2v-layer")) == len(fig.folded.nodes)
     drawn = [m for node in fig.folded.nodes for m in (node.members or (node.id,))]
     assert len(drawn) == len(set(drawn)) == layer_calls(model)
+
+    names = fig.auto_group()
+    assert names and all(len(n) <= 24 and not n.startswith("Group") for n in names)
+    assert len(set(names)) == len(names)
+    for marks in (False, True):
+        fig.update(repeat_marks=marks)
+        root = geo.parse(fig.to_svg())
+        assert geo.problems(root) == []
+        drawn = [m for node in fig.folded.nodes for m in (node.members or (node.id,))]
+        assert len(drawn) == len(set(drawn)) == layer_calls(model)  # each layer once
+    assert len(fig.folded.nodes) <= MAX_GLYPHS
     keras.backend.clear_session()
+
+
+MAX_GLYPHS = 30  # after auto_group() with ×N marks, for every application

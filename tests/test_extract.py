@@ -13,7 +13,7 @@ from net2vis_widget.extract import extract
 def test_every_layer_call_is_a_node_and_a_shared_layer_gives_two():
     inputs = keras.Input((16,), name="x")
     shared = layers.Dense(4, name="shared")
-    outputs = layers.Add()([shared(inputs), shared(inputs)])
+    outputs = layers.Add(name="add")([shared(inputs), shared(inputs)])
     network = extract(keras.Model(inputs, outputs))
     assert [n.id for n in network.nodes] == ["x", "shared", "shared#1", "add"]
     assert network.by_id["shared#1"].params == 16 * 4 + 4

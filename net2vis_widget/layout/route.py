@@ -26,16 +26,24 @@ def route(layers, chains, ups, downs, aligned, y, boxes, columns, rank, spacing_
     glyph or lane in its column (only in non-planar corners), it stays in its glyph's free
     band and the edge takes a vertical jog in the gap instead.
     """
-    bands = _free_bands(layers, y, boxes)
+    wanted = []  # per chain: its ends, its segments' levels, and where its handles would be
+    reach = {v: [] for layer in layers for v in layer}  # the handles each glyph fans out
+    for chain in chains:
+        u, v = chain[0], chain[-1]
+        levels = [_segment_levels(a, b, aligned, y, ups, downs) for a, b in zip(chain, chain[1:])]
+        first, last = levels[0][0], levels[-1][1]
+        if len(downs[u]) > 1:
+            reach[u].append((first, boxes[u].output_half))
+        if len(ups[v]) > 1:
+            reach[v].append((last, boxes[v].input_half))
+        wanted.append((u, v, levels, first, last))
+    bands = _free_bands(layers, y, boxes, reach)
 
     def gap_before(r):
         return columns[r][0] - spacing_horizontal / 2
 
     routes = []
-    for chain in chains:
-        u, v = chain[0], chain[-1]
-        levels = [_segment_levels(a, b, aligned, y, ups, downs) for a, b in zip(chain, chain[1:])]
-        first, last = levels[0][0], levels[-1][1]
+    for u, v, levels, first, last in wanted:
         start = _clamped(first, bands[u], boxes[u].output_half) if len(downs[u]) > 1 else first
         end = _clamped(last, bands[v], boxes[v].input_half) if len(ups[v]) > 1 else last
         x_u = columns[rank[u]][0] + (columns[rank[u]][1] + boxes[u].glyph_width) / 2
@@ -49,17 +57,21 @@ def route(layers, chains, ups, downs, aligned, y, boxes, columns, rank, spacing_
     return tuple(routes)
 
 
-def _free_bands(layers, y, boxes):
+def _free_bands(layers, y, boxes, reach):
     """For each glyph, the vertical interval its column leaves free around it (glyphs with
-    their labels, and lanes as thin lines)."""
-    bands = {}
+    their labels, and lanes as thin lines). Where two neighbours would fan handles into the
+    gap between them past each other, each gets its half of the gap."""
+    bands = {v: [-math.inf, math.inf] for layer in layers for v in layer}
     for layer in layers:
-        for i, v in enumerate(layer):
-            above = layer[i - 1] if i else None
-            below = layer[i + 1] if i + 1 < len(layer) else None
-            low = y[above] + extent(boxes, above, "below") + HANDLE_CLEARANCE if above else -math.inf
-            high = y[below] - extent(boxes, below, "above") - HANDLE_CLEARANCE if below else math.inf
-            bands[v] = (low, high)
+        for above, below in zip(layer, layer[1:]):
+            top = y[above] + extent(boxes, above, "below") + HANDLE_CLEARANCE
+            bottom = y[below] - extent(boxes, below, "above") - HANDLE_CLEARANCE
+            lowest = max((level + half for level, half in reach[above]), default=-math.inf)
+            highest = min((level - half for level, half in reach[below]), default=math.inf)
+            if lowest + HANDLE_CLEARANCE > highest:
+                middle = (top + bottom) / 2
+                top, bottom = middle + HANDLE_CLEARANCE / 2, middle - HANDLE_CLEARANCE / 2
+            bands[above][1], bands[below][0] = bottom, top
     return bands
 
 
