@@ -121,7 +121,8 @@ class Figure:
 
     def auto_group(self) -> list[str]:
         """Fold repeated sequences and blocks into new aggregates; returns their names."""
-        found, _ = auto_group(self.folded, self._state.by_name, self._keys())
+        s = self._state  # the network as drawn, but each glyph once: no ×N runs to learn from
+        found, _ = auto_group(fold(self.network, s.aggregates, s.hidden), s.by_name, self._keys())
         for aggregate in found:
             self._state = self._state.with_aggregate(aggregate)
         return [a.name for a in found]

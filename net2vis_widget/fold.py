@@ -39,11 +39,12 @@ def collapse_repeats(network: Network) -> Network:
                           params=sum(n.params for n in run), repeats=len(run),
                           members=tuple(m for n in run for m in n.members))
                   for run in ([network.by_id[v] for v in ids] for ids in runs.values()))
-    edges = {}
+    edges = {}  # the edges between a run and one glyph become one
     for e in network.edges:
         source, target = head[e.source], head[e.target]
         if source != target:
-            edges.setdefault((source, target), Edge(source, target, e.index))
+            merged = (source, target) if (source, target) != (e.source, e.target) else e
+            edges.setdefault(merged, Edge(source, target, e.index))
     return Network(network.name, nodes, tuple(edges.values()))
 
 

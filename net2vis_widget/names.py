@@ -19,6 +19,7 @@ SHORT = {"BatchNormalization": "BN", "LayerNormalization": "LN", "GroupNormaliza
          "GlobalAveragePooling2D": "GAP", "GlobalAveragePooling1D": "GAP", "Multiply": "Mul",
          "Cropping2D": "Crop", "UpSampling2D": "UpSample", "Conv2DTranspose": "ConvT"}
 ATTENTION = "MultiHeadAttention"
+UPSAMPLING = ("UpSampling", "Conv2DTranspose", "Conv3DTranspose")
 MINOR = {"BN", "LN", "GN", "Act", "ReLU", "Drop", "Pad", "Crop", "Reshape", "Rescaling"}  # left
 # out of a sequence's name when the whole is too long
 BLOCK_SHORT = {"Squeeze-excite": "SE", "Residual block": "Res", "Attention block": "Attn",
@@ -42,6 +43,8 @@ def describe(pattern: Aggregate, known: Mapping[str, Aggregate]) -> str:
     if pattern.entries >= 2:
         if ATTENTION in inside:
             return "Cross-attention block"
+        if any(t.startswith(UPSAMPLING) for t in inside):
+            return "Up block"  # a U-Net decoder step: upsampled, joined with a skip link
         return {"Concatenate": "Cell", "Add": "Branch sum"}.get(merge, "Two-input block")
     if ATTENTION in inside:
         return "Attention block"
@@ -102,9 +105,21 @@ def _sequence(parts: list[str]) -> str:
     if len(set(parts)) == 1:
         return f"{parts[0]} ×{len(parts)}"
     for shown in (parts, [p for p in parts if p not in MINOR] or parts[:1]):
+        shown = _runs(shown)
         if len(text := "–".join(shown)) <= MAX_LENGTH:
             return text
     return _clipped(f"{shown[0]}–…–{shown[-1]}")
+
+
+def _runs(parts: list[str]) -> list[str]:
+    """Consecutive equal parts as one: ``Conv2D×2``."""
+    runs = []
+    for part in parts:
+        if runs and runs[-1][0] == part:
+            runs[-1][1] += 1
+        else:
+            runs.append([part, 1])
+    return [part if n == 1 else f"{part}×{n}" for part, n in runs]
 
 
 def unique(name: str, taken: set[str]) -> str:

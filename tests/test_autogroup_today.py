@@ -50,6 +50,9 @@ def test_a_transformer_stack_is_one_aggregate_shown_once_with_its_depth(built, s
     (unit,) = [n for n in marked.folded.nodes if n.type == "Transformer block"]
     assert unit.repeats == depth
     assert geo.problems(geo.parse(marked.to_svg())) == []
+    early = figure(model, repeat_marks=True)  # marks on before grouping: the same figure
+    early.auto_group()
+    assert early.to_svg() == marked.to_svg()
 
 
 def test_self_attention_reads_one_entry_and_folds_with_its_residual_and_norm(built):
