@@ -20,21 +20,27 @@ import networkx as nx
 
 from .aggregate import Aggregate, GroupingError, from_selection, pattern_of, sources_of
 from .fold import find_occurrences, fold_aggregate
-from .names import name_for
+from .names import CONCATENATE, name_for
 from .network import Network
 
 _SINK = ("sink",)  # virtual common successor of the outputs; no layer id is a tuple
 
 
-def auto_group(network: Network, known: Mapping[str, Aggregate],
+def auto_group(network: Network, existing: Mapping[str, Aggregate],
                taken: set[str]) -> tuple[list[Aggregate], Network]:
     """The new aggregates, in folding order, and the network folded by them. Their names
-    say what they hold (``known``: the aggregates already defined; ``taken``: names in use)."""
-    found, known, taken = [], dict(known), set(taken)
+    say what they hold (``existing``: the aggregates defined before; ``taken``: names in use)."""
+    found, known, taken = [], {}, set(taken)
     blocks = set()  # aggregates that are blocks or hold one
-    for name, aggregate in known.items():  # inner aggregates come first
+
+    def remember(aggregate):
+        known[aggregate.name] = aggregate
+        taken.add(aggregate.name)
         if not aggregate.is_sequence or blocks.intersection(aggregate.members):
-            blocks.add(name)
+            blocks.add(aggregate.name)
+
+    for aggregate in existing.values():  # inner aggregates come first
+        remember(aggregate)
     sequences = partial(repeated_sequence, blocks=blocks)  # sees the blocks found so far
     for search in (sequences, repeated_block, inception_module, repeated_unit, sequences,
                    repeated_cell, repeated_unit):
@@ -45,10 +51,7 @@ def auto_group(network: Network, known: Mapping[str, Aggregate],
                 break  # nothing folded: the search would find the same again
             network = folded
             found.append(aggregate)
-            known[aggregate.name] = aggregate
-            taken.add(aggregate.name)
-            if not aggregate.is_sequence or blocks.intersection(aggregate.members):
-                blocks.add(aggregate.name)
+            remember(aggregate)
     return found, network
 
 
@@ -177,9 +180,6 @@ def inception_module(network: Network) -> Aggregate | None:
             except GroupingError:
                 continue
     return None
-
-
-CONCATENATE = "Concatenate"
 
 
 def repeated_cell(network: Network) -> Aggregate | None:

@@ -7,6 +7,7 @@ aggregates. A name already taken gets a number: ``Residual block 2``.
 """
 from __future__ import annotations
 
+from itertools import groupby
 from typing import Mapping
 
 from .aggregate import Aggregate
@@ -18,7 +19,7 @@ SHORT = {"BatchNormalization": "BN", "LayerNormalization": "LN", "GroupNormaliza
          "MaxPooling2D": "MaxPool", "AveragePooling2D": "AvgPool", "Dropout": "Drop",
          "GlobalAveragePooling2D": "GAP", "GlobalAveragePooling1D": "GAP", "Multiply": "Mul",
          "Cropping2D": "Crop", "UpSampling2D": "UpSample", "Conv2DTranspose": "ConvT"}
-ATTENTION = "MultiHeadAttention"
+ATTENTION, CONCATENATE = "MultiHeadAttention", "Concatenate"
 UPSAMPLING = ("UpSampling", "Conv2DTranspose", "Conv3DTranspose")
 MINOR = {"BN", "LN", "GN", "Act", "ReLU", "Drop", "Pad", "Crop", "Reshape", "Rescaling"}  # left
 # out of a sequence's name when the whole is too long
@@ -45,17 +46,17 @@ def describe(pattern: Aggregate, known: Mapping[str, Aggregate]) -> str:
             return "Cross-attention block"
         if any(t.startswith(UPSAMPLING) for t in inside):
             return "Up block"  # a U-Net decoder step: upsampled, joined with a skip link
-        return {"Concatenate": "Cell", "Add": "Branch sum"}.get(merge, "Two-input block")
+        return {CONCATENATE: "Cell", "Add": "Branch sum"}.get(merge, "Two-input block")
     if ATTENTION in inside:
         return "Attention block"
     if merge == "Multiply":
         return "Squeeze-excite" if any(t.startswith("GlobalAverage") for t in inside) else "Gated block"
-    joins = [row for row in pattern.sources if len(set(row)) > 1]
-    skip = bool(joins) and min(joins[-1]) < 0  # the block's input joins its output directly
-    if merge == "Concatenate":
+    join = _join_index(pattern)
+    skip = join is not None and min(pattern.sources[join]) < 0  # the input meets the output
+    if merge == CONCATENATE:
         return "Dense block" if skip else "Inception block"
     if merge == "Add" or skip:
-        return "Inception-ResNet block" if "Concatenate" in inside else "Residual block"
+        return "Inception-ResNet block" if CONCATENATE in inside else "Residual block"
     return "Block"
 
 
@@ -96,9 +97,15 @@ def _is_unit(pattern: Aggregate, known) -> bool:
 def _join(pattern: Aggregate, known) -> str:
     """The layer type where the paths of ``pattern`` meet (in a nested aggregate, its own
     join), or where data enters a sequence."""
-    joins = [i for i, row in enumerate(pattern.sources) if len(set(row)) > 1]
-    key = pattern.members[joins[-1] if joins else 0]
+    join = _join_index(pattern)
+    key = pattern.members[join if join is not None else 0]
     return _join(known[key], known) if key in known else key
+
+
+def _join_index(pattern: Aggregate) -> int | None:
+    """The last member reading more than one layer."""
+    return next((i for i in range(len(pattern.sources) - 1, -1, -1)
+                 if len(set(pattern.sources[i])) > 1), None)
 
 
 def _sequence(parts: list[str]) -> str:
@@ -113,12 +120,7 @@ def _sequence(parts: list[str]) -> str:
 
 def _runs(parts: list[str]) -> list[str]:
     """Consecutive equal parts as one: ``Conv2D×2``."""
-    runs = []
-    for part in parts:
-        if runs and runs[-1][0] == part:
-            runs[-1][1] += 1
-        else:
-            runs.append([part, 1])
+    runs = [(part, len(list(run))) for part, run in groupby(parts)]
     return [part if n == 1 else f"{part}×{n}" for part, n in runs]
 
 

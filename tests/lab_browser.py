@@ -295,6 +295,12 @@ def run_in_kernel(page, path: str, code: str, timeout: float = ACTION_TIMEOUT) -
     return result["out"]
 
 
+def css_string(value: str) -> str:
+    """``value`` as a CSS string for an attribute selector. JSON quoting fits, but its
+    ``\\uXXXX`` escapes do not: non-ASCII names (``Conv2D×2``) stay as they are."""
+    return json.dumps(value, ensure_ascii=False)
+
+
 # --- one Net2Vis view in the page --------------------------------------------------------------
 
 class WidgetView:
@@ -319,17 +325,17 @@ class WidgetView:
         return self.root.locator(".n2v-toolbar button", has_text=label)
 
     def glyph(self, glyph_id: str):
-        return self.svg.locator(f"polygon.n2v-layer[data-id={json.dumps(glyph_id)}]")
+        return self.svg.locator(f"polygon.n2v-layer[data-id={css_string(glyph_id)}]")
 
     def legend_item(self, key: str):
-        return self.svg.locator(f"g.n2v-legend-item[data-key={json.dumps(key)}]")
+        return self.svg.locator(f"g.n2v-legend-item[data-key={css_string(key)}]")
 
     def legend_keys(self) -> list[str]:
         return self.svg.locator("g.n2v-legend-item").evaluate_all(
             "items => items.map(item => item.dataset.key)")
 
     def chip(self, key: str):
-        return self.muted.locator(f".n2v-chip[data-key={json.dumps(key)}]")
+        return self.muted.locator(f".n2v-chip[data-key={css_string(key)}]")
 
     def glyph_count(self) -> int:
         return self.glyphs.count()

@@ -129,7 +129,8 @@ def test_auto_group_then_toggle_an_aggregate(page):
     outermost = python(page, "[a['name'] for a in grouped.state['aggregates'] if not any("
                              "a['name'] in b['members'] for b in grouped.state['aggregates'])]")
     key = outermost[0]
-    assert grouped.svg.locator(f"polygon.n2v-layer.n2v-group[data-type={json.dumps(key)}]").count()
+    assert grouped.svg.locator(
+        f"polygon.n2v-layer.n2v-group[data-type={lab_browser.css_string(key)}]").count()
 
     # deactivate it from its legend entry: its members are drawn again, a chip lists it
     grouped.act(grouped.legend_item(key).locator("polygon").first)
