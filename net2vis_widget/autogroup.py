@@ -269,7 +269,9 @@ def repeated_unit(network: Network) -> Aggregate | None:
                 while keys[start + copies * length:start + (copies + 1) * length] == unit:
                     copies += 1
                 end = start + copies * length
-                if copies >= 2 and (end == len(run) or keys[end] != keys[end - 1]):
+                while copies >= 2 and end < len(run) and keys[end] == keys[end - 1]:
+                    copies, end = copies - 1, end - length  # the last copy would cut a run
+                if copies >= 2:
                     members = run[start:start + length]
                     candidates.append(((copies, length, -network.order[members[0]]), members))
     for _, members in sorted(candidates, reverse=True):
