@@ -4,9 +4,10 @@ First the paper's method: split the network into sequential chains and fold the 
 frequent contiguous type sequence (ties: the longer), until no sequence repeats. Then beyond
 the paper, each until nothing repeats: blocks with parallel paths between a fork and the
 layer where its paths meet again (residual blocks, inception modules, attention blocks,
-where query, key and value come from one layer); inception modules that occur once; cells read from two layers (NASNet cells,
-cross-attention); and units, sequences of aggregates repeated back to back (a transformer's
-attention and feed-forward blocks). Runs of equal aggregates are not folded further: each
+where query, key and value come from one layer); residual blocks and inception modules
+that occur once; cells read from two layers (NASNet cells, cross-attention); and units,
+sequences of aggregates repeated back to back (a transformer's attention and feed-forward
+blocks). Runs of equal aggregates are not folded further: each
 stays one glyph, as in the paper's Fig. 8, and ``repeat_marks`` shows such runs once with ×N.
 """
 from __future__ import annotations
@@ -20,7 +21,7 @@ import networkx as nx
 
 from .aggregate import Aggregate, GroupingError, from_selection, pattern_of, sources_of
 from .fold import find_occurrences, fold_aggregate
-from .names import CONCATENATE, name_for
+from .names import ADD, CONCATENATE, name_for
 from .network import Network
 
 _SINK = ("sink",)  # virtual common successor of the outputs; no layer id is a tuple
@@ -42,7 +43,7 @@ def auto_group(network: Network, existing: Mapping[str, Aggregate],
     for aggregate in existing.values():  # inner aggregates come first
         remember(aggregate)
     sequences = partial(repeated_sequence, blocks=blocks)  # sees the blocks found so far
-    for search in (sequences, repeated_block, inception_module, repeated_unit, sequences,
+    for search in (sequences, repeated_block, single_block, repeated_unit, sequences,
                    repeated_cell, repeated_unit):
         while (pattern := search(network)) is not None:
             aggregate = replace(pattern, name=name_for(pattern, known, taken))
@@ -166,14 +167,16 @@ def repeated_block(network: Network) -> Aggregate | None:
     return _most_repeated(network, _fork_blocks(network.graph(), network.order))
 
 
-def inception_module(network: Network) -> Aggregate | None:
-    """The first fork-to-join block of three or more parallel chains merged by
-    concatenation: an inception module is one unit of design, so it folds even where it
-    occurs once (a network's stem, a reduction module)."""
+def single_block(network: Network) -> Aggregate | None:
+    """The first fork-to-join block of parallel chains merged by an Add (a residual block)
+    or by concatenating three or more (an inception module). Such a block is one unit of
+    design, so it folds even where it occurs once: a stem, a reduction module, the first
+    block of a stage."""
     feeds, targets = network.feeds, network.targets
     for members in _fork_blocks(network.graph(), network.order):
         *branches, join = members
-        if (network.by_id[join].type == CONCATENATE and len(set(feeds[join])) >= 3
+        merged = network.by_id[join].type
+        if ((merged == ADD or merged == CONCATENATE and len(set(feeds[join])) >= 3)
                 and all(len(set(feeds[v])) == len(set(targets[v])) == 1 for v in branches)):
             try:
                 return from_selection(network, members, "")

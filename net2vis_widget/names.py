@@ -19,7 +19,7 @@ SHORT = {"BatchNormalization": "BN", "LayerNormalization": "LN", "GroupNormaliza
          "MaxPooling2D": "MaxPool", "AveragePooling2D": "AvgPool", "Dropout": "Drop",
          "GlobalAveragePooling2D": "GAP", "GlobalAveragePooling1D": "GAP", "Multiply": "Mul",
          "Cropping2D": "Crop", "UpSampling2D": "UpSample", "Conv2DTranspose": "ConvT"}
-ATTENTION, CONCATENATE = "MultiHeadAttention", "Concatenate"
+ADD, ATTENTION, CONCATENATE = "Add", "MultiHeadAttention", "Concatenate"
 UPSAMPLING = ("UpSampling", "Conv2DTranspose", "Conv3DTranspose")
 MINOR = {"BN", "LN", "GN", "Act", "ReLU", "Drop", "Pad", "Crop", "Reshape", "Rescaling"}  # left
 # out of a sequence's name when the whole is too long
@@ -46,7 +46,7 @@ def describe(pattern: Aggregate, known: Mapping[str, Aggregate]) -> str:
             return "Cross-attention block"
         if any(t.startswith(UPSAMPLING) for t in inside):
             return "Up block"  # a U-Net decoder step: upsampled, joined with a skip link
-        return {CONCATENATE: "Cell", "Add": "Branch sum"}.get(merge, "Two-input block")
+        return {CONCATENATE: "Cell", ADD: "Branch sum"}.get(merge, "Two-input block")
     if ATTENTION in inside:
         return "Attention block"
     if merge == "Multiply":
@@ -55,7 +55,7 @@ def describe(pattern: Aggregate, known: Mapping[str, Aggregate]) -> str:
     skip = join is not None and min(pattern.sources[join]) < 0  # the input meets the output
     if merge == CONCATENATE:
         return "Dense block" if skip else "Inception block"
-    if merge == "Add" or skip:
+    if merge == ADD or skip:
         return "Inception-ResNet block" if CONCATENATE in inside else "Residual block"
     return "Block"
 
