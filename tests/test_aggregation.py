@@ -212,6 +212,19 @@ def test_state_is_json_and_restores_the_same_figure(residual):
     assert figure(residual, state=state).to_svg() == fig.to_svg()
 
 
+def test_a_state_saved_before_aggregates_had_entries_still_loads(residual):
+    fig = figure(residual)
+    fig.group(BLOCK, name="Residual")
+    old = {"name": "Residual", "members": ["Conv2D", "BatchNormalization", "ReLU", "Conv2D", "Add",
+                                           "ReLU"],
+           "edges": [[0, 1], [1, 2], [2, 3], [3, 4], [4, 5]], "inputs": [1, 0, 0, 0, 1, 0],
+           "active": True}  # as the first release wrote it
+    restored = figure(residual, state={**fig.state, "aggregates": [old]})
+    assert restored.to_svg() == fig.to_svg()
+    (converted,), (made,) = restored.state["aggregates"], fig.state["aggregates"]
+    assert [sorted(row) for row in converted["sources"]] == [sorted(r) for r in made["sources"]]
+
+
 def test_state_onto_an_edited_model_keeps_what_applies(residual):
     fig = nested(figure(residual))
     fig.update(colors={"Dense": "#123456", "BatchNormalization": "#654321"})
