@@ -1,6 +1,6 @@
 """The framework-neutral network: layer calls (nodes) and tensors flowing between them (edges).
 
-Adapters (``keras_extract`` and, later, others) produce a ``Network``; every later phase reads
+Adapters (``extract/from_keras.py``, ``extract/from_torch.py``) produce a ``Network``; every later phase reads
 only this module's records.
 """
 from __future__ import annotations

@@ -83,16 +83,50 @@ def test_an_unbuilt_sequential_model_is_refused_naming_the_fix():
         extract(keras.Sequential([layers.Dense(3)]))
 
 
-def test_a_subclassed_model_without_a_graph_is_refused_naming_the_fix():
-    class Net(keras.Model):
+class ResidualNet(keras.Model):
+    """A subclassed model with a residual ``+`` and a functional activation."""
+
+    def __init__(self):
+        super().__init__(name="residual_subclass")
+        self.conv1 = layers.Conv2D(8, 3, padding="same", name="conv1")
+        self.conv2 = layers.Conv2D(8, 3, padding="same", name="conv2")
+        self.pool = layers.GlobalAveragePooling2D(name="pool")
+        self.head = layers.Dense(3, name="head")
+
+    def call(self, x):
+        y = self.conv1(x)
+        y = self.conv2(keras.activations.relu(y)) + y
+        return self.head(self.pool(y))
+
+
+def test_a_subclassed_model_draws_the_layers_its_call_uses():
+    net = ResidualNet()
+    net(keras.ops.ones((2, 16, 16, 3)))
+    network = extract(net)
+    assert network.name == "residual_subclass"
+    assert [n.type for n in network.nodes] == ["InputLayer", "Conv2D", "ReLU", "Conv2D", "Add",
+                                               "GlobalAveragePooling2D", "Dense"]
+    add = next(n.id for n in network.nodes if n.type == "Add")
+    assert sorted(network.feeds[add]) == ["conv1", "conv2"]  # the residual: two inputs
+    assert network.by_id["conv1"].input_shapes == ((16, 16, 3),)
+    assert network.by_id["conv1"].params == 3 * 3 * 3 * 8 + 8
+
+
+def test_an_unbuilt_subclassed_model_is_refused_naming_the_fix():
+    with pytest.raises(ValueError, match="not built: call it on a batch or call model.build"):
+        extract(ResidualNet())
+
+
+def test_a_subclassed_model_branching_on_values_is_refused_naming_the_fix():
+    class Branching(keras.Model):
         def __init__(self):
             super().__init__()
             self.dense = layers.Dense(2)
 
         def call(self, x):
-            return self.dense(x)
+            return self.dense(x) if float(keras.ops.sum(x)) > 0 else x
 
-    net = Net()
+    net = Branching()
     net(keras.ops.ones((1, 3)))
-    with pytest.raises(ValueError, match="functional API"):
+    with pytest.raises(ValueError, match="cannot be drawn: its call.. does not run on symbolic"):
         extract(net)

@@ -64,3 +64,11 @@ def test_the_sdist_carries_the_view(tmp_path):
     with tarfile.open(sdist) as archive:
         names = {Path(n).relative_to(Path(n).parts[0]).as_posix() for n in archive.getnames()}
     assert {f"js/{name}" for name in VIEW} <= names
+
+
+def test_importing_the_package_imports_no_framework():
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, net2vis_widget; print(sorted(m for m in sys.modules if "
+         "m.split('.')[0] in {'keras', 'tensorflow', 'torch', 'onnx', 'transformers'}))"],
+        capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]"

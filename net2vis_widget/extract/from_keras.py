@@ -2,19 +2,17 @@
 
 Walks the functional graph call by call (``layer._inbound_nodes`` filtered to the model's own
 ``_nodes``), so a layer called twice yields two nodes. Nested models are expanded in place;
-their layers carry the nested model's name in ``Node.scope``.
+their layers carry the nested model's name in ``Node.scope``. A subclassed model is first
+traced: its ``call`` run on symbolic inputs builds a functional graph of the layers it uses.
 """
 from __future__ import annotations
 
-import inspect
 import math
 
 import keras
 
-from .network import Edge, Network, Node
-
-_SCALARS = (str, int, float, bool, type(None))
-
+from ..network import Edge, Network, Node
+from .config import plain_config
 
 def extract(model) -> Network:
     graph = _functional_graph(model)
@@ -36,11 +34,29 @@ def _functional_graph(model):
             )
         return graph
     if not hasattr(model, "_nodes_by_depth"):
-        raise ValueError(
-            f"subclassed model {model.name!r} has no traceable graph: rebuild it with the "
-            "functional API (keras.Model(inputs, outputs)) or as a keras.Sequential"
-        )
+        return _traced(model)
     return model
+
+
+def _traced(model):
+    """A subclassed model as the functional graph its ``call`` builds on symbolic inputs of
+    the shapes it was built with (one per argument of ``call``)."""
+    if not model.built:
+        raise ValueError(f"subclassed model {model.name!r} is not built: call it on a batch "
+                         "or call model.build(input_shape) first")
+    shapes = list((getattr(model, "_build_shapes_dict", None) or {}).values())
+    try:
+        if not shapes:  # Keras could not record them: its own symbolic call failed
+            raise ValueError("no input shape was recorded when it was built")
+        inputs = [keras.Input(batch_shape=tuple(shape)) for shape in shapes]
+        outputs = model.call(*inputs)
+    except Exception as error:  # noqa: BLE001 - any failure means: not traceable
+        reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        raise ValueError(
+            f"subclassed model {model.name!r} cannot be drawn: its call() does not run on "
+            f"symbolic inputs ({reason}); keep Python control flow off tensor values, or "
+            "rebuild it with the functional API") from None
+    return keras.Model(inputs, outputs, name=model.name)
 
 
 class _Builder:
@@ -85,7 +101,7 @@ class _Builder:
             type=type(layer).__name__,
             input_shapes=input_shapes,
             output_shapes=tuple(_shape(t) for t in outputs),
-            config=_plain_config(layer, self.init_parameters),
+            config=plain_config(layer, self.init_parameters),
             params=_param_count(layer),
             scope=scope,
         ))
@@ -102,29 +118,3 @@ def _param_count(operation) -> int:
     """Weights of a layer; 0 for plain operations (``keras.ops`` calls) and unbuilt layers."""
     weights = getattr(operation, "weights", None) or ()
     return int(sum(math.prod(w.shape) for w in weights))
-
-
-def _plain_config(layer, init_parameters) -> dict:
-    """The layer's constructor arguments as JSON-safe scalars (objects → their class name).
-
-    Read from the attributes named like the constructor's parameters, which is what Keras'
-    own ``get_config`` reports, at a fraction of its cost (it serialises every initializer).
-    """
-    names = init_parameters.get(type(layer))
-    if names is None:
-        names = init_parameters[type(layer)] = [
-            name for name in inspect.signature(type(layer).__init__).parameters
-            if name not in ("self", "name", "args", "kwargs")]
-    return {name: _plain(getattr(layer, name)) for name in names if hasattr(layer, name)}
-
-
-def _plain(value):
-    if isinstance(value, _SCALARS):
-        return value
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return value.get("class_name", "dict")
-    if inspect.isfunction(value):
-        return value.__name__
-    return type(value).__name__

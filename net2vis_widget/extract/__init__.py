@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from .network import Network
+from ..network import Network
 
 
 def extract(model) -> Network:
@@ -15,9 +15,9 @@ def extract(model) -> Network:
         return model
     keras = sys.modules.get("keras")
     if keras is not None and isinstance(model, keras.Model):
-        from . import keras_extract
+        from . import from_keras
 
-        return keras_extract.extract(model)
+        return from_keras.extract(model)
     raise TypeError(
         f"cannot draw a {type(model).__module__}.{type(model).__name__}: "
         "expected a keras.Model (functional, Sequential or nested)"
