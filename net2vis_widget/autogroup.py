@@ -21,7 +21,7 @@ import networkx as nx
 
 from .aggregate import Aggregate, GroupingError, from_selection, pattern_of, sources_of
 from .fold import find_occurrences, fold_aggregate
-from .names import ADD, CONCATENATE, name_for
+from .names import ADD, CONCATENATE, name_for, unique
 from .network import Network
 
 _SINK = ("sink",)  # virtual common successor of the outputs; no layer id is a tuple
@@ -57,28 +57,28 @@ def auto_group(network: Network, existing: Mapping[str, Aggregate],
 
 
 def nested_model_aggregates(network: Network) -> list[Aggregate]:
-    """One aggregate per nested model (named after it), innermost first.
+    """One aggregate per nested model or block module (named after it), innermost first.
 
     A nested model's layers have ids under its call's id (``call/layer``); the first call
-    defines the pattern, later calls are its further occurrences. Nested models with
-    several inputs or outputs cannot fold into one glyph and stay expanded.
+    defines the pattern, later calls of the same structure are its further occurrences
+    (folded with it); a call of another structure (a block with a projection shortcut)
+    defines a second aggregate, numbered. Calls with several outputs cannot fold into one
+    glyph and stay expanded.
     """
-    calls = sorted({n.id.rsplit("/", 1)[0] for n in network.nodes if "/" in n.id},
-                   key=lambda call: -call.count("/"))
+    calls = sorted({n.id[:i] for n in network.nodes for i, c in enumerate(n.id) if c == "/"},
+                   key=lambda call: -call.count("/"))  # every enclosing call, innermost first
     found, names, folded = [], {n.type for n in network.nodes}, network
     for call in calls:
         inside = [n for n in network.nodes if n.id.startswith(call + "/")]
         name = inside[0].scope[call.count("/")]  # the model called at this depth
-        if name in names:
-            continue
         inside = {n.id for n in inside}
         selection = [n.id for n in folded.nodes if set(n.members or (n.id,)) <= inside]
-        try:
-            aggregate = from_selection(folded, selection, name)
+        try:  # a call already folded with an earlier one is a single glyph: refused here
+            aggregate = from_selection(folded, selection, unique(name, names))
         except GroupingError:
             continue
         found.append(aggregate)
-        names.add(name)
+        names.add(aggregate.name)
         folded = fold_aggregate(folded, aggregate)
     return found
 
@@ -176,7 +176,7 @@ def single_block(network: Network) -> Aggregate | None:
     for members in _fork_blocks(network.graph(), network.order):
         *branches, join = members
         merged = network.by_id[join].type
-        if ((merged == ADD or merged == CONCATENATE and len(set(feeds[join])) >= 3)
+        if ((merged in ADD or merged in CONCATENATE and len(set(feeds[join])) >= 3)
                 and all(len(set(feeds[v])) == len(set(targets[v])) == 1 for v in branches)):
             try:
                 return from_selection(network, members, "")

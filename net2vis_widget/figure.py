@@ -59,8 +59,11 @@ def styles_of(network: Network, state: State) -> dict[str, draw.Style]:
 class Figure:
     """A model's figure. Every action validates first and changes nothing when it fails."""
 
-    def __init__(self, model, state=None, aliases=None, colors=None, **preferences):
-        self.network = extract(model)
+    def __init__(self, model, state=None, aliases=None, colors=None, input_size=None,
+                 input_data=None, **preferences):
+        self.network = extract(model, input_size, input_data)
+        if state is None and self.network.channels_first:
+            preferences.setdefault("channels_first", True)
         if state is None:
             self._state = State(aggregates=tuple(nested_model_aggregates(self.network)))
         else:
@@ -197,7 +200,8 @@ class Figure:
 
 
 def figure(model, **options) -> Figure:
-    """The figure of ``model`` (a built keras.Model or a Network). Options: ``state`` (from
-    ``.state``), ``aliases`` and ``colors`` per layer type, and preferences."""
+    """The figure of ``model``: a built keras.Model, a torch.nn.Module (with ``input_size``
+    or ``input_data``) or a Network. Options: ``state`` (from ``.state``), ``aliases`` and
+    ``colors`` per layer type, and preferences."""
     return Figure(model, **options)
 

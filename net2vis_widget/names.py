@@ -14,13 +14,18 @@ from .aggregate import Aggregate
 
 MAX_LENGTH = 24
 SHORT = {"BatchNormalization": "BN", "LayerNormalization": "LN", "GroupNormalization": "GN",
+         "BatchNorm2d": "BN", "BatchNorm1d": "BN", "LayerNorm": "LN", "Conv2d": "Conv2D",
+         "MultiheadAttention": "MHA", "Dropout2d": "Drop", "MaxPool2d": "MaxPool",
+         "AvgPool2d": "AvgPool", "relu": "ReLU", "gelu": "GELU", "Linear": "Dense",
          "MultiHeadAttention": "MHA", "Activation": "Act", "Concatenate": "Concat",
          "DepthwiseConv2D": "DWConv", "SeparableConv2D": "SepConv", "ZeroPadding2D": "Pad",
          "MaxPooling2D": "MaxPool", "AveragePooling2D": "AvgPool", "Dropout": "Drop",
          "GlobalAveragePooling2D": "GAP", "GlobalAveragePooling1D": "GAP", "Multiply": "Mul",
          "Cropping2D": "Crop", "UpSampling2D": "UpSample", "Conv2DTranspose": "ConvT"}
-ADD, ATTENTION, CONCATENATE = "Add", "MultiHeadAttention", "Concatenate"
-UPSAMPLING = ("UpSampling", "Conv2DTranspose", "Conv3DTranspose")
+# the same operation in Keras and in PyTorch
+ADD, CONCATENATE, MULTIPLY = {"Add", "add"}, {"Concatenate", "cat"}, {"Multiply", "mul"}
+ATTENTION = {"MultiHeadAttention", "MultiheadAttention"}
+UPSAMPLING = ("UpSampling", "Upsample", "Conv2DTranspose", "Conv3DTranspose", "ConvTranspose")
 MINOR = {"BN", "LN", "GN", "Act", "ReLU", "Drop", "Pad", "Crop", "Reshape", "Rescaling"}  # left
 # out of a sequence's name when the whole is too long
 BLOCK_SHORT = {"Squeeze-excite": "SE", "Residual block": "Res", "Attention block": "Attn",
@@ -35,28 +40,29 @@ def name_for(pattern: Aggregate, known: Mapping[str, Aggregate], taken: set[str]
 def describe(pattern: Aggregate, known: Mapping[str, Aggregate]) -> str:
     inside = layer_types(pattern, known)
     if _is_unit(pattern, known):
-        if ATTENTION in inside:
+        if ATTENTION & inside:
             return "Decoder block" if _count(pattern, known, ATTENTION) > 1 else "Transformer block"
         return f"Stage ({len(pattern.members)} blocks)"
     if pattern.is_sequence:
         return _sequence(_flat(pattern, known))
     merge = _join(pattern, known)
     if pattern.entries >= 2:
-        if ATTENTION in inside:
+        if ATTENTION & inside:
             return "Cross-attention block"
         if any(t.startswith(UPSAMPLING) for t in inside):
             return "Up block"  # a U-Net decoder step: upsampled, joined with a skip link
-        return {CONCATENATE: "Cell", ADD: "Branch sum"}.get(merge, "Two-input block")
-    if ATTENTION in inside:
+        return "Cell" if merge in CONCATENATE else "Branch sum" if merge in ADD else "Two-input block"
+    if ATTENTION & inside:
         return "Attention block"
-    if merge == "Multiply":
-        return "Squeeze-excite" if any(t.startswith("GlobalAverage") for t in inside) else "Gated block"
+    if merge in MULTIPLY:
+        pooled = any(t.startswith(("GlobalAverage", "AdaptiveAvg")) for t in inside)
+        return "Squeeze-excite" if pooled else "Gated block"
     join = _join_index(pattern)
     skip = join is not None and min(pattern.sources[join]) < 0  # the input meets the output
-    if merge == CONCATENATE:
+    if merge in CONCATENATE:
         return "Dense block" if skip else "Inception block"
-    if merge == ADD or skip:
-        return "Inception-ResNet block" if CONCATENATE in inside else "Residual block"
+    if merge in ADD or skip:
+        return "Inception-ResNet block" if CONCATENATE & inside else "Residual block"
     return "Block"
 
 
@@ -81,8 +87,8 @@ def _flat(pattern: Aggregate, known) -> list[str]:
     return parts
 
 
-def _count(pattern: Aggregate, known, layer_type: str) -> int:
-    return sum(_count(known[m], known, layer_type) if m in known else m == layer_type
+def _count(pattern: Aggregate, known, layer_types: set[str]) -> int:
+    return sum(_count(known[m], known, layer_types) if m in known else m in layer_types
                for m in pattern.members)
 
 

@@ -43,6 +43,7 @@ class Network:
     name: str
     nodes: tuple[Node, ...]
     edges: tuple[Edge, ...]
+    channels_first: bool = False  # the framework puts channels before the spatial axes
 
     @cached_property
     def by_id(self) -> dict[str, Node]:

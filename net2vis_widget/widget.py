@@ -41,9 +41,11 @@ class Net2Vis(anywidget.AnyWidget):
     selection = traitlets.List().tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
 
-    def __init__(self, model, state=None, aliases=None, colors=None, **preferences):
+    def __init__(self, model, state=None, aliases=None, colors=None, input_size=None,
+                 input_data=None, **preferences):
         super().__init__()
-        self.figure = Figure(model, state=state, aliases=aliases, colors=colors, **preferences)
+        self.figure = Figure(model, state=state, aliases=aliases, colors=colors,
+                             input_size=input_size, input_data=input_data, **preferences)
         self.on_msg(self._on_message)
         self._refresh()
 

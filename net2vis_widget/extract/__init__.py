@@ -10,15 +10,25 @@ import sys
 from ..network import Network
 
 
-def extract(model) -> Network:
+def extract(model, input_size=None, input_data=None) -> Network:
+    """The network of ``model``: a ``Network``, a built ``keras.Model`` (functional,
+    Sequential, nested or subclassed) or a ``torch.nn.Module`` with its example inputs."""
     if isinstance(model, Network):
         return model
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(model, torch.nn.Module):
+        from . import from_torch
+
+        return from_torch.extract(model, input_size, input_data)
+    if input_size is not None or input_data is not None:
+        raise TypeError("input_size and input_data are for PyTorch modules; a Keras model "
+                        "knows its input shapes")
     keras = sys.modules.get("keras")
     if keras is not None and isinstance(model, keras.Model):
         from . import from_keras
 
         return from_keras.extract(model)
     raise TypeError(
-        f"cannot draw a {type(model).__module__}.{type(model).__name__}: "
-        "expected a keras.Model (functional, Sequential or nested)"
+        f"cannot draw a {type(model).__module__}.{type(model).__name__}: expected a "
+        "keras.Model or a torch.nn.Module (with input_size or input_data)"
     )
