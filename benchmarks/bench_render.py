@@ -1,7 +1,10 @@
-"""Render-time benchmark: net2vis vs keras.utils.plot_model vs visualkeras, plus synthetic graphs.
+"""Render-time benchmark: net2vis vs keras.utils.plot_model vs visualkeras on Keras models,
+vs torchview on PyTorch modules (a ResNet-18 and a 4-layer BERT), plus synthetic graphs.
 
 Run: ``python benchmarks/bench_render.py [--quick]`` (``--quick`` skips DenseNet201 and the
-10,000-node synthetic graph). Prints a table with the SPEC targets; asserts nothing.
+10,000-node synthetic graph). Prints a table with the SPEC targets; asserts nothing. The
+peers come with ``pip install -e ".[bench]"`` and Debian's ``graphviz``; a peer that is
+missing or fails is reported in its cell.
 """
 from __future__ import annotations
 
@@ -110,6 +113,45 @@ def keras_row(name: str) -> list[str]:
             f"{ratio:.1f}x" if ratio else "-", time_visualkeras(model), spec]
 
 
+def torch_rows() -> list[list[str]]:
+    """net2vis (capture included) and torchview on the PyTorch modules, or why not."""
+    try:
+        import torch
+        import transformers
+
+        from net2vis_widget.torch_examples import resnet18
+    except ImportError as exc:
+        return [["PyTorch modules", "-", f"not installed ({exc})", "-", "-", "-", "-"]]
+    bert = transformers.BertModel(transformers.BertConfig(
+        num_hidden_layers=4, hidden_size=128, num_attention_heads=4, intermediate_size=256))
+    cases = {"ResNet-18 (torch)": (resnet18(), {"input_size": (1, 3, 224, 224)}),
+             "BERT ×4 (torch)": (bert, {"input_data": torch.ones(1, 16, dtype=torch.long)})}
+    rows = []
+    for name, (module, inputs) in cases.items():
+        nodes = len(figure(module, **inputs).network.nodes)
+        ours = median_time(lambda: figure(module, **inputs).to_svg(), 3)
+        peer = time_torchview(module, inputs)
+        ratio = f"{float(peer) / ours:.1f}x" if peer.replace(".", "").isdigit() else "-"
+        rows.append([name, str(nodes), f"{ours:.4f}", f"torchview {peer}", ratio, "-", "-"])
+    return rows
+
+
+def time_torchview(module, inputs) -> str:
+    """Seconds of torchview's graph to SVG, as text, or why it could not run."""
+    try:
+        from torchview import draw_graph
+    except ImportError as exc:
+        return f"not installed ({exc.__class__.__name__})"
+    arguments = ({"input_size": inputs["input_size"]} if "input_size" in inputs
+                 else {"input_data": inputs["input_data"]})
+    try:
+        seconds = median_time(lambda: draw_graph(module, expand_nested=True, **arguments)
+                              .visual_graph.pipe(format="svg"), 1)
+    except Exception as exc:  # report the failure, don't hide it
+        return f"failed: {exc.__class__.__name__}: {str(exc).splitlines()[0][:80]}"
+    return f"{seconds:.3f}"
+
+
 def synthetic_row(n: int) -> list[str]:
     network = synthetic_network(n)
     ours = median_time(lambda: figure(network).to_svg(), 1)
@@ -132,7 +174,8 @@ def main() -> None:
     quick = parser.parse_args().quick
     models = ["ResNet50"] + ([] if quick else ["DenseNet201"])
     sizes = [1_000, 5_000] + ([] if quick else [10_000])
-    rows = [keras_row(name) for name in models] + [synthetic_row(n) for n in sizes]
+    rows = ([keras_row(name) for name in models] + torch_rows()
+            + [synthetic_row(n) for n in sizes])
     print_table(rows)
 
 

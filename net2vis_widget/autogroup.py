@@ -65,8 +65,8 @@ def nested_model_aggregates(network: Network) -> list[Aggregate]:
     defines a second aggregate, numbered. Calls with several outputs cannot fold into one
     glyph and stay expanded.
     """
-    calls = sorted({n.id[:i] for n in network.nodes for i, c in enumerate(n.id) if c == "/"},
-                   key=lambda call: -call.count("/"))  # every enclosing call, innermost first
+    calls = dict.fromkeys(n.id[:i] for n in network.nodes for i, c in enumerate(n.id) if c == "/")
+    calls = sorted(calls, key=lambda call: -call.count("/"))  # innermost first, then in order
     found, names, folded = [], {n.type for n in network.nodes}, network
     for call in calls:
         inside = [n for n in network.nodes if n.id.startswith(call + "/")]

@@ -1,5 +1,5 @@
 """Small PyTorch example modules for figures, tests and notebooks: a ResNet-18-style network,
-a small transformer classifier, and a network with two inputs and two outputs.
+a small transformer classifier, a U-Net, and a network with two inputs and two outputs.
 
 ``net2vis net2vis_widget.torch_examples:resnet18 --input-size 1,3,224,224 -o r18.svg``
 draws one from the command line. Importing this module imports torch.
@@ -107,3 +107,34 @@ class TwoInOut(nn.Module):
         x = F.relu(self.conv(image)).mean((2, 3))
         joined = torch.cat([x, F.relu(self.meta(metadata))], dim=1)
         return self.label(joined), self.box(joined)
+
+
+class UNet(nn.Module):
+    """The paper's U-Net at three levels: convolution pairs, pooling down, upsampling and
+    concatenation with the skip link up."""
+
+    def __init__(self, channels: int = 16, levels: int = 3):
+        super().__init__()
+        widths = [channels * 2 ** i for i in range(levels + 1)]
+        self.down = nn.ModuleList(_conv_pair(c_in, c) for c_in, c in zip([1] + widths, widths))
+        self.up = nn.ModuleList(nn.ConvTranspose2d(c, c // 2, 2, 2) for c in widths[:0:-1])
+        self.merge = nn.ModuleList(_conv_pair(c, c // 2) for c in widths[:0:-1])
+        self.out = nn.Conv2d(channels, 2, 1)
+
+    def forward(self, x):
+        skips = []
+        for i, pair in enumerate(self.down):
+            x = pair(F.max_pool2d(x, 2) if i else x)
+            skips.append(x)
+        for up, pair, skip in zip(self.up, self.merge, skips[-2::-1]):
+            x = pair(torch.cat([skip, up(x)], dim=1))
+        return self.out(x)
+
+
+def _conv_pair(channels_in: int, channels: int) -> nn.Sequential:
+    return nn.Sequential(nn.Conv2d(channels_in, channels, 3, padding=1), nn.ReLU(),
+                         nn.Conv2d(channels, channels, 3, padding=1), nn.ReLU())
+
+
+def unet() -> UNet:
+    return UNet()

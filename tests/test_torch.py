@@ -2,8 +2,10 @@
 by ``transformers`` from a config (random weights, no download), captured by torch.export."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -11,7 +13,9 @@ import svg_geometry as geo
 
 torch = pytest.importorskip("torch")
 from net2vis_widget import Net2Vis, figure  # noqa: E402
-from net2vis_widget.torch_examples import TwoInOut, resnet18, tiny_transformer  # noqa: E402
+from net2vis_widget.torch_examples import TwoInOut, resnet18, tiny_transformer, unet  # noqa: E402
+
+ROOT = Path(__file__).parent.parent
 
 
 @pytest.fixture(scope="module")
@@ -106,3 +110,30 @@ def test_the_cli_draws_a_module_from_a_factory(tmp_path):
                            "-o", "r18.svg"], cwd=tmp_path, capture_output=True, text=True)
     assert (done.returncode, done.stdout.strip(), done.stderr) == (0, "net2vis: wrote r18.svg", "")
     assert (tmp_path / "r18.svg").read_text().count('class="n2v-layer') > 5
+
+
+def test_a_unet_draws_its_skip_links_into_the_concatenations():
+    fig = figure(unet(), input_size=(1, 1, 64, 64))
+    cats = [n for n in fig.network.nodes if n.type == "cat"]
+    assert len(cats) == 3 and all(len(set(fig.network.feeds[c.id])) == 2 for c in cats)
+    shapes = [n.output_shapes[0] for n in fig.network.nodes if n.type == "max_pool2d"]
+    assert shapes == [(16, 32, 32), (32, 16, 16), (64, 8, 8)]
+    root = geo.parse(fig.to_svg())
+    assert geo.problems(root) == []
+    fig.auto_group()
+    assert geo.problems(geo.parse(fig.to_svg())) == []
+
+
+def test_the_figure_is_the_same_bytes_whatever_the_hash_seed():
+    script = ("import hashlib, sys; sys.path.insert(0, 'tests')\n"
+              "from test_random_networks import repeated_network\n"
+              "from net2vis_widget import figure\n"
+              "from net2vis_widget.torch_examples import resnet18\n"
+              "figures = [figure(resnet18(), input_size=(1, 3, 64, 64))]\n"
+              "figures += [figure(repeated_network(seed)) for seed in range(20)]\n"
+              "for f in figures: f.auto_group()\n"
+              "print(hashlib.sha256(''.join(f.to_svg() for f in figures).encode()).hexdigest())")
+    digests = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                              check=True, env={**os.environ, "PYTHONHASHSEED": str(seed)},
+                              cwd=ROOT).stdout for seed in range(6)}
+    assert len(digests) == 1

@@ -29,10 +29,12 @@ NOTEBOOK = "widget.ipynb"
 SETUP = """\
 from net2vis_widget import Net2Vis
 from net2vis_widget.examples import residual_net, unet
+from net2vis_widget.torch_examples import resnet18
 """
 # one widget per cell: variable name -> model expression; the cell index follows SETUP
 WIDGETS = {"plain": "unet()", "grouped": "unet()", "residual": "residual_net()",
-           "prefs": "unet()", "refit": "unet()", "edit": "residual_net()"}
+           "prefs": "unet()", "refit": "unet()", "edit": "residual_net()",
+           "pytorch": "resnet18(), input_size=(1, 3, 64, 64)"}
 CELL = {name: i + 1 for i, name in enumerate(WIDGETS)}
 UNET_LAYERS = 28
 REFUSAL = "select at least two layers to group"
@@ -257,3 +259,18 @@ def test_wheel_zooms_in_symmetric_steps_and_reset_fits_again(page):
     page.mouse.wheel(0, -100)
     edit.button("Reset view").click()
     assert transform() == pytest.approx(fitted)
+
+
+def test_a_pytorch_figure_displays_toggles_and_downloads(page, lab):
+    torch_view = view(page, "pytorch")
+    expect(torch_view.svg).to_be_visible()
+    folded = torch_view.glyph_count()
+    assert folded == len(python(page, "pytorch.layers"))
+    torch_view.button("Reset view").click()
+    torch_view.act(torch_view.legend_item("BasicBlock").locator("polygon").first)
+    assert torch_view.glyph_count() > folded
+    expect(torch_view.chip("BasicBlock")).to_be_visible()
+    filename, content = torch_view.download()
+    assert filename == "ResNet18.svg"
+    run_in_kernel(page, NOTEBOOK, "pytorch.save('pytorch.svg')")
+    assert content == (lab.root / "pytorch.svg").read_text(encoding="utf-8")
