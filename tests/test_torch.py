@@ -137,3 +137,10 @@ def test_the_figure_is_the_same_bytes_whatever_the_hash_seed():
                               check=True, env={**os.environ, "PYTHONHASHSEED": str(seed)},
                               cwd=ROOT).stdout for seed in range(6)}
     assert len(digests) == 1
+
+
+def test_a_module_pytorch_cannot_capture_is_refused_with_pytorchs_reason():
+    transformers = pytest.importorskip("transformers")
+    gpt2 = transformers.GPT2Model(transformers.GPT2Config(n_layer=1, n_embd=32, n_head=2))
+    with pytest.raises(ValueError, match=r"cannot capture GPT2Model .*PyTorch reported: .*Cache"):
+        figure(gpt2, input_data=torch.ones(1, 8, dtype=torch.long))
