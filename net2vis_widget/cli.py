@@ -18,7 +18,7 @@ QUIET_TENSORFLOW = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         prog="net2vis", description="Draw a model's architecture as a Net2Vis figure.")
-    parser.add_argument("model", help="a .keras/.h5 file, a keras.applications name such as "
+    parser.add_argument("model", help="a .keras/.h5/.onnx file, a keras.applications name such as "
                         "ResNet50, or package.module:function returning a model (Keras or "
                         "PyTorch)")
     parser.add_argument("-o", "--output", required=True, help="figure file (.svg, .pdf, .png)")
@@ -66,6 +66,8 @@ def load_model(spec: str):
     if ":" in spec:
         module_name, function_name = spec.split(":", 1)
         return getattr(importlib.import_module(module_name), function_name)()
+    if spec.endswith(".onnx"):
+        return spec  # figure() reads the file, without its external weights
     import keras
 
     if spec.endswith((".keras", ".h5")):

@@ -22,8 +22,9 @@ SHORT = {"BatchNormalization": "BN", "LayerNormalization": "LN", "GroupNormaliza
          "MaxPooling2D": "MaxPool", "AveragePooling2D": "AvgPool", "Dropout": "Drop",
          "GlobalAveragePooling2D": "GAP", "GlobalAveragePooling1D": "GAP", "Multiply": "Mul",
          "Cropping2D": "Crop", "UpSampling2D": "UpSample", "Conv2DTranspose": "ConvT"}
-# the same operation in Keras and in PyTorch
-ADD, CONCATENATE, MULTIPLY = {"Add", "add"}, {"Concatenate", "cat"}, {"Multiply", "mul"}
+# the same operation in Keras, PyTorch and ONNX
+ADD, MULTIPLY = {"Add", "add"}, {"Multiply", "mul", "Mul"}
+CONCATENATE = {"Concatenate", "cat", "Concat"}
 ATTENTION = {"MultiHeadAttention", "MultiheadAttention"}
 UPSAMPLING = ("UpSampling", "Upsample", "Conv2DTranspose", "Conv3DTranspose", "ConvTranspose")
 MINOR = {"BN", "LN", "GN", "Act", "ReLU", "Drop", "Pad", "Crop", "Reshape", "Rescaling"}  # left

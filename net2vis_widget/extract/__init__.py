@@ -5,6 +5,7 @@ framework is then already in ``sys.modules``), so ``import net2vis_widget`` impo
 """
 from __future__ import annotations
 
+import os
 import sys
 
 from ..network import Network
@@ -12,9 +13,16 @@ from ..network import Network
 
 def extract(model, input_size=None, input_data=None) -> Network:
     """The network of ``model``: a ``Network``, a built ``keras.Model`` (functional,
-    Sequential, nested or subclassed) or a ``torch.nn.Module`` with its example inputs."""
+    Sequential, nested or subclassed), a ``torch.nn.Module`` with its example inputs, or an
+    ``.onnx`` file (a path, or a loaded ``onnx.ModelProto``)."""
     if isinstance(model, Network):
         return model
+    onnx = sys.modules.get("onnx")
+    is_file = isinstance(model, (str, os.PathLike)) and str(model).lower().endswith(".onnx")
+    if is_file or (onnx is not None and isinstance(model, onnx.ModelProto)):
+        from . import from_onnx
+
+        return from_onnx.extract(model)
     torch = sys.modules.get("torch")
     if torch is not None and isinstance(model, torch.nn.Module):
         from . import from_torch
@@ -30,5 +38,5 @@ def extract(model, input_size=None, input_data=None) -> Network:
         return from_keras.extract(model)
     raise TypeError(
         f"cannot draw a {type(model).__module__}.{type(model).__name__}: expected a "
-        "keras.Model or a torch.nn.Module (with input_size or input_data)"
+        "keras.Model, a torch.nn.Module (with input_size or input_data) or an .onnx file"
     )

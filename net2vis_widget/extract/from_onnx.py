@@ -1,0 +1,120 @@
+"""ONNX adapter: an ``.onnx`` file (or a loaded ``onnx.ModelProto``) → ``Network``.
+
+One node per operator, typed by its ``op_type``, after ``onnx``'s shape inference.
+Initializers (weights) and ``Constant`` operators are not nodes; their sizes give each
+operator's parameter count. Shape plumbing (Reshape, Transpose, Unsqueeze, …) is bypassed,
+and so is what reads no data (Shape and what is computed from shapes). Operators with
+subgraphs (If, Loop, Scan) are one node; their bodies are not expanded. Weights stored in
+external data files are never read. Shapes are without the batch axis, channels first.
+"""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import onnx
+from onnx import helper, shape_inference
+
+from ..network import Edge, Network, Node
+
+PLUMBING = {"Reshape", "Transpose", "Unsqueeze", "Squeeze", "Flatten", "Identity", "Cast",
+            "Expand", "Slice", "Split", "Dropout", "CastLike"}
+METADATA = {"Shape", "Size", "Constant", "ConstantOfShape", "Range"}  # values, not data
+
+
+def extract(model) -> Network:
+    proto, name = _load(model)
+    try:
+        proto = shape_inference.infer_shapes(proto)
+    except Exception:  # noqa: BLE001 - draw with the shapes the file declares
+        pass
+    graph = proto.graph
+    weights = {w.name: math.prod(w.dims) for w in graph.initializer}
+    shapes = {v.name: _shape(v) for v in (*graph.input, *graph.value_info, *graph.output)}
+    nodes, edges, source, used = [], [], {}, set()
+
+    def add(node_id, kind, inputs, outputs, config=None, params=0):
+        for i, (glyph, _) in enumerate(inputs):
+            edges.append(Edge(glyph, node_id, i))
+        output_shapes = tuple(shapes.get(o, ()) for o in outputs)
+        nodes.append(Node(node_id, node_id, kind, tuple(s for _, s in inputs) or output_shapes,
+                          output_shapes, config or {}, params))
+        for output in outputs:
+            source[output] = [node_id]
+
+    for tensor in graph.input:
+        if tensor.name not in weights:
+            add(_unique(tensor.name, used), "Input", [], [tensor.name])
+    for index, operator in enumerate(graph.node):
+        data = [n for n in operator.input if n and n not in weights]
+        sources = [s for n in data for s in source.get(n, [])]
+        if operator.op_type in METADATA or not sources or operator.op_type in PLUMBING:
+            passed = [] if operator.op_type in METADATA else sources
+            source.update({output: passed for output in operator.output})
+            continue
+        inputs = {}  # source glyph -> the shape it sends, first use first
+        for tensor in data:
+            for glyph in source.get(tensor, []):
+                inputs.setdefault(glyph, shapes.get(tensor, ()))
+        node_id = _unique(operator.name or f"{operator.op_type}_{index}", used)
+        params = sum(weights.get(n, 0) for n in operator.input)
+        add(node_id, operator.op_type, list(inputs.items()), list(operator.output),
+            _config(operator), params)
+    return Network(name, tuple(nodes), tuple(edges), channels_first=True)
+
+
+def _load(model):
+    """The model's proto and name; a file is read without its external weights."""
+    if isinstance(model, onnx.ModelProto):
+        return model, model.graph.name or "onnx"
+    path = Path(model)
+    if not path.is_file():
+        raise ValueError(f"{path}: no such ONNX file")
+    try:
+        proto = onnx.load(str(path), load_external_data=False)
+    except Exception as error:  # noqa: BLE001 - one line naming the file and the problem
+        reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        raise ValueError(f"{path}: not a readable ONNX model ({reason})") from None
+    if not proto.graph.node:
+        raise ValueError(f"{path}: not a readable ONNX model (it holds no operators)")
+    return proto, path.stem
+
+
+def _shape(value_info) -> tuple:
+    """Dimensions without the batch axis; ``None`` where unknown."""
+    tensor = value_info.type.tensor_type
+    if not tensor.HasField("shape"):
+        return ()
+    dims = [d.dim_value if d.HasField("dim_value") else None for d in tensor.shape.dim]
+    return tuple(dims[1:])
+
+
+def _config(operator) -> dict:
+    config = {}
+    for attribute in operator.attribute:
+        if attribute.type in (onnx.AttributeProto.GRAPH, onnx.AttributeProto.GRAPHS):
+            config[attribute.name] = "subgraph (not expanded)"
+            continue
+        value = helper.get_attribute_value(attribute)
+        if isinstance(value, bytes):
+            value = value.decode("utf-8", "replace")
+        elif isinstance(value, (list, tuple)):
+            value = [v.decode("utf-8", "replace") if isinstance(v, bytes) else v for v in value]
+            if not all(isinstance(v, (int, float, str)) for v in value):
+                continue
+        elif not isinstance(value, (int, float, str)):
+            continue
+        config[attribute.name] = value
+    return config
+
+
+def _unique(name: str, used: set) -> str:
+    """A node id from an operator's name: unique, and without ``/``, which in an id means
+    nesting (exporters write scopes such as ``/layer1/layer1.0/conv1/Conv``)."""
+    name = name.strip("/").replace("/", ".") or "operator"
+    candidate, number = name, 1
+    while candidate in used:
+        number += 1
+        candidate = f"{name}#{number}"
+    used.add(candidate)
+    return candidate
