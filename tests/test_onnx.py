@@ -115,3 +115,20 @@ def test_the_cli_draws_an_onnx_file(resnet_file, tmp_path):
     done = subprocess.run([sys.executable, "-m", "net2vis_widget.cli", str(resnet_file), "-o",
                            "r18.svg", "--auto-group"], cwd=tmp_path, capture_output=True, text=True)
     assert (done.returncode, done.stdout.strip(), done.stderr) == (0, "net2vis: wrote r18.svg", "")
+
+
+def test_an_operator_with_subgraphs_is_one_glyph_saying_so():
+    branch = helper.make_graph([helper.make_node("Relu", ["x"], ["y"])], "branch", [],
+                               [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
+    nodes = [helper.make_node("Greater", ["x", "zero"], ["cond"], name="test"),
+             helper.make_node("If", ["cond"], ["out"], name="choose", then_branch=branch,
+                              else_branch=branch),
+             helper.make_node("Sigmoid", ["out"], ["prob"], name="sigmoid")]
+    graph = helper.make_graph(nodes, "conditional",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
+                              [helper.make_tensor_value_info("prob", TensorProto.FLOAT, [1, 4])],
+                              [zeros("zero", (1, 4))])
+    fig = figure(helper.make_model(graph))
+    assert [n.type for n in fig.network.nodes] == ["Input", "Greater", "If", "Sigmoid"]
+    assert fig.network.by_id["choose"].config == {"else_branch": "subgraph (not expanded)",
+                                                  "then_branch": "subgraph (not expanded)"}

@@ -20,6 +20,7 @@ from ..network import Edge, Network, Node
 PLUMBING = {"Reshape", "Transpose", "Unsqueeze", "Squeeze", "Flatten", "Identity", "Cast",
             "Expand", "Slice", "Split", "Dropout", "CastLike"}
 METADATA = {"Shape", "Size", "Constant", "ConstantOfShape", "Range"}  # values, not data
+BIG_WEIGHT = 2 ** 16  # elements: a weight this large is never a shape
 
 
 def extract(model) -> Network:
@@ -77,6 +78,10 @@ def _load(model):
         raise ValueError(f"{path}: not a readable ONNX model ({reason})") from None
     if not proto.graph.node:
         raise ValueError(f"{path}: not a readable ONNX model (it holds no operators)")
+    for weight in proto.graph.initializer:  # shape inference needs the small ones' values
+        if math.prod(weight.dims) > BIG_WEIGHT:  # (shapes); the big ones only their dims
+            for data in ("raw_data", "float_data", "double_data", "int32_data", "int64_data"):
+                weight.ClearField(data)
     return proto, path.stem
 
 
