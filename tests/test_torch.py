@@ -144,3 +144,10 @@ def test_a_module_pytorch_cannot_capture_is_refused_with_pytorchs_reason():
     gpt2 = transformers.GPT2Model(transformers.GPT2Config(n_layer=1, n_embd=32, n_head=2))
     with pytest.raises(ValueError, match=r"cannot capture GPT2Model .*PyTorch reported: .*Cache"):
         figure(gpt2, input_data=torch.ones(1, 8, dtype=torch.long))
+
+
+def test_a_sequence_model_keeps_its_features_as_channels():
+    fig = figure(tiny_transformer(), input_data=torch.ones(1, 12, dtype=torch.long))
+    assert fig.state["preferences"]["channels_first"] is False  # (tokens, features)
+    root = geo.parse(fig.to_svg())
+    assert "64" in geo.text_of(root, "n2v-feature") and "12" in geo.text_of(root, "n2v-dimension")

@@ -6,7 +6,8 @@ BatchNorm2d, Linear, MultiheadAttention, …) become one node typed by its class
 written by the user is descended into; operations outside any built-in that combine tensors
 (add, cat, mul, matmul, …) become nodes typed by their name; shape plumbing (view, permute,
 getitem, dropout in eval, …) is bypassed, and so is what reads no input: position indices,
-masks, and the embeddings of such constants. Shapes are without the batch axis, channels first.
+masks, and the embeddings of such constants. Shapes are without the batch axis; channels
+come first where the network has images, last in sequence models.
 
 User-module classes used more than once (a ResNet's BasicBlock, a BERT layer) are the
 network's blocks: their layers carry the block's class in ``Node.scope`` and its instance
@@ -97,7 +98,9 @@ class _Builder:
         nodes = [Node(g.id, g.name, g.type, tuple(s for _, s in g.inputs) or (g.output,),
                       (g.output,), self._config(g), self._params(g), g.scope) for g in self.glyphs]
         edges = [Edge(source, g.id, i) for g in self.glyphs for i, (source, _) in enumerate(g.inputs)]
-        return Network(name, tuple(nodes), tuple(edges), channels_first=True)
+        # channels come first in images (C, H, W); a sequence (L, features) has them last
+        images = any(len(g.output) >= 3 for g in self.glyphs)
+        return Network(name, tuple(nodes), tuple(edges), channels_first=images)
 
     def _operation(self, node):
         operation = _operation_name(node.target)
