@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from . import export
+from .extract import first_line
 from .figure import figure
 
 # What TensorFlow reads when it is imported: no C++ log lines, no oneDNN notice on stderr.
@@ -40,7 +41,7 @@ def main(argv=None) -> int:
             fig.auto_group()
         fig.save(args.output)
     except Exception as error:  # noqa: BLE001 - one clear line, never a traceback
-        print(f"net2vis: {_first_line(error)}", file=sys.stderr)
+        print(f"net2vis: {first_line(error)}", file=sys.stderr)
         return 1
     print(f"net2vis: wrote {args.output}")
     return 0
@@ -53,11 +54,6 @@ def _sizes(text: str):
     except ValueError:
         raise argparse.ArgumentTypeError(f"not sizes like 1,3,224,224: {text!r}") from None
     return sizes[0] if len(sizes) == 1 else sizes
-
-
-def _first_line(error: Exception) -> str:
-    lines = str(error).strip().splitlines()
-    return lines[0] if lines else type(error).__name__
 
 
 def load_model(spec: str):

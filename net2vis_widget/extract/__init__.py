@@ -40,3 +40,10 @@ def extract(model, input_size=None, input_data=None) -> Network:
         f"cannot draw a {type(model).__module__}.{type(model).__name__}: expected a "
         "keras.Model, a torch.nn.Module (with input_size or input_data) or an .onnx file"
     )
+
+
+def first_line(error: Exception) -> str:
+    """The first line of an error's message (its type where it has none): the reason to quote
+    in a one-line message."""
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__

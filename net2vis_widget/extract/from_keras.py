@@ -11,6 +11,7 @@ import math
 
 import keras
 
+from . import first_line
 from ..network import Edge, Network, Node
 from .config import plain_config
 
@@ -51,7 +52,7 @@ def _traced(model):
         inputs = [keras.Input(batch_shape=tuple(shape)) for shape in shapes]
         outputs = model.call(*inputs)
     except Exception as error:  # noqa: BLE001 - any failure means: not traceable
-        reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        reason = first_line(error)
         raise ValueError(
             f"subclassed model {model.name!r} cannot be drawn: its call() does not run on "
             f"symbolic inputs ({reason}); keep Python control flow off tensor values, or "

@@ -15,6 +15,7 @@ from pathlib import Path
 import onnx
 from onnx import helper, shape_inference
 
+from . import first_line
 from ..network import Edge, Network, Node
 
 PLUMBING = {"Reshape", "Transpose", "Unsqueeze", "Squeeze", "Flatten", "Identity", "Cast",
@@ -74,7 +75,7 @@ def _load(model):
     try:
         proto = onnx.load(str(path), load_external_data=False)
     except Exception as error:  # noqa: BLE001 - one line naming the file and the problem
-        reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        reason = first_line(error)
         raise ValueError(f"{path}: not a readable ONNX model ({reason})") from None
     if not proto.graph.node:
         raise ValueError(f"{path}: not a readable ONNX model (it holds no operators)")

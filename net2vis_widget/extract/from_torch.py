@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import torch
 
+from . import first_line
 from ..network import Edge, Network, Node
 from .config import plain_config
 
@@ -37,7 +38,7 @@ def extract(module: torch.nn.Module, input_size=None, input_data=None) -> Networ
     try:
         program = torch.export.export(module.eval(), args, kwargs, strict=False)
     except Exception as error:  # noqa: BLE001 - PyTorch's reason, shortened
-        reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        reason = first_line(error)
         sizes = [tuple(t.shape) for t in (*args, *kwargs.values()) if isinstance(t, torch.Tensor)]
         raise ValueError(f"cannot capture {name} with inputs of sizes {sizes}: PyTorch reported: "
                          f"{reason}") from None
