@@ -113,7 +113,7 @@ def check_selection(network, selection: Sequence[str]) -> None:
     linked = _reach({first}, lambda v: (w for w in feeds[v] + targets[v] if w in chosen))
     if len(linked | {first}) < len(chosen):
         raise GroupingError("the selected layers are not connected")
-    exits = sorted((u for u in chosen if not targets[u] or not chosen.issuperset(targets[u])
+    exits = sorted((u for u in chosen if not chosen.issuperset(targets[u])  # leaves, or ends
                     or not chosen.intersection(targets[u])), key=order.get)
     if len(exits) > 1:
         if hole := _hole(network, chosen):

@@ -62,9 +62,9 @@ class Figure:
     def __init__(self, model, state=None, aliases=None, colors=None, input_size=None,
                  input_data=None, **preferences):
         self.network = extract(model, input_size, input_data)
-        if state is None and self.network.channels_first:
-            preferences.setdefault("channels_first", True)
         if state is None:
+            if self.network.channels_first:
+                preferences.setdefault("channels_first", True)
             self._state = State(aggregates=tuple(nested_model_aggregates(self.network)))
         else:
             self._state = State.from_dict(state, set(layer_types(self.network)))

@@ -16,7 +16,6 @@ from .figure import Figure, render
 from .preferences import COLOR_MODES, SCALES
 
 
-
 def _view_file(name: str) -> pathlib.Path:
     """A file of the view: ``js/`` inside the installed wheel, or the checkout's ``js/`` in an
     editable install (where ``ANYWIDGET_HMR=1`` reloads the view on every save)."""
