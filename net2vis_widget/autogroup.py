@@ -102,9 +102,13 @@ def chains(network: Network) -> list[list[str]]:
     return runs
 
 
+KERNEL_SETTINGS = {"filters", "units", "kernel_size", "out_channels", "out_features",
+                   "kernel_shape"}  # a layer that learns a kernel, in Keras, PyTorch and ONNX
+
+
 def _pointwise(node) -> bool:
     return (not node.members and node.input_shapes == node.output_shapes
-            and not {"filters", "units", "kernel_size"} & node.config.keys())
+            and not KERNEL_SETTINGS & node.config.keys())
 
 
 def repeated_sequence(network: Network, blocks: Set[str] = frozenset()) -> Aggregate | None:

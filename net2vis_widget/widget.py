@@ -25,7 +25,9 @@ def _view_file(name: str) -> pathlib.Path:
 
 
 _MAIN_CONFIG = ("filters", "units", "kernel_size", "pool_size", "strides", "padding",
-                "activation", "rate", "size", "axis")
+                "activation", "rate", "size", "axis",
+                "out_channels", "out_features", "stride", "num_heads",  # PyTorch
+                "kernel_shape", "pads")  # ONNX
 
 
 class Net2Vis(anywidget.AnyWidget):

@@ -15,7 +15,7 @@ onnx = pytest.importorskip("onnx")
 torch = pytest.importorskip("torch")
 from onnx import TensorProto, helper, numpy_helper  # noqa: E402
 
-from net2vis_widget import figure  # noqa: E402
+from net2vis_widget import Net2Vis, figure  # noqa: E402
 from net2vis_widget.torch_examples import resnet18  # noqa: E402
 
 
@@ -62,6 +62,8 @@ def test_an_exported_resnet18_draws_with_the_pytorch_structure(resnet_file):
     assert (conv.type, conv.output_shapes, conv.params) == ("Conv", ((64, 112, 112),),
                                                             64 * 3 * 7 * 7 + 64)
     assert conv.config["kernel_shape"] == [7, 7] and conv.config["strides"] == [2, 2]
+    tooltip = Net2Vis(resnet_file).layers[conv.id]["config"]
+    assert {"kernel_shape", "strides", "pads"} <= tooltip.keys()
     adds = [n for n in fig.network.nodes if n.type == "Add"]
     assert len(adds) == 8 and all(len(set(fig.network.feeds[a.id])) == 2 for a in adds)
     assert fig.state["preferences"]["channels_first"] is True

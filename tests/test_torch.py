@@ -99,6 +99,8 @@ def test_wrong_input_sizes_give_pytorchs_reason_and_the_sizes_tried():
 
 def test_the_widget_shows_a_pytorch_figure(resnet):
     widget = Net2Vis(resnet18(), input_size=(1, 3, 64, 64))
+    assert widget.layers["conv1"]["config"] == {"out_channels": 64, "kernel_size": [7, 7],
+                                                "stride": [2, 2], "padding": [3, 3]}
     glyphs = len(widget.layers)
     widget._on_message(None, {"action": "set_active", "name": "BasicBlock", "active": False})
     assert len(widget.layers) > glyphs and widget.error == ""
