@@ -52,25 +52,50 @@ class Aggregate:
                 "sources": [list(row) for row in self.sources], "active": self.active}
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Aggregate":
-        members = tuple(map(str, data["members"]))
-        if "sources" in data:
-            sources = tuple(tuple(int(s) for s in row) for row in data["sources"])
-        else:  # written before aggregates had several entries: internal edges and entry counts
-            sources = _from_edges(len(members), data["edges"], data["inputs"])
-        aggregate = cls(str(data["name"]), members, sources, bool(data.get("active", True)))
+    def from_dict(cls, data) -> "Aggregate":
+        """An aggregate read back from ``as_dict``, or a ValueError saying what is malformed."""
+        if not isinstance(data, dict) or not isinstance(data.get("name"), str):
+            raise ValueError(f"an aggregate must be a dict with a 'name', got {data!r:.80}")
+        name, members = data["name"], data.get("members")
+        if not (isinstance(members, (list, tuple)) and all(isinstance(m, str) for m in members)):
+            raise ValueError(f"aggregate {name!r}: 'members' must be a list of names")
+        try:
+            sources = (_rows(data["sources"]) if "sources" in data  # written before entries:
+                       else _from_edges(len(members), data["edges"], data["inputs"]))
+        except (KeyError, IndexError, TypeError, ValueError):
+            raise ValueError(f"aggregate {name!r}: 'sources' must list, per member, where its "
+                             "inputs come from") from None
+        active = data.get("active", True)
+        if not isinstance(active, bool):
+            raise ValueError(f"aggregate {name!r}: 'active' must be True or False, got {active!r}")
         size = len(members)
         fed = {s for row in sources for s in row if s >= 0}
         if (len(sources) != size or size < 2 or any(s >= i for i, row in enumerate(sources)
                                                      for s in row)
                 or fed != set(range(size - 1)) or numbered(sources) != sources):
-            raise ValueError(f"aggregate {aggregate.name!r} is malformed")
-        return aggregate
+            raise ValueError(f"aggregate {name!r} is malformed: its members do not form one "
+                             "connected block ending in its last member")
+        return cls(name, tuple(members), sources, active)
+
+
+def _rows(rows) -> tuple[tuple[int, ...], ...]:
+    if not isinstance(rows, (list, tuple)) or not all(
+            isinstance(row, (list, tuple)) and all(map(_is_int, row)) for row in rows):
+        raise ValueError("sources must be lists of integers")
+    return tuple(tuple(row) for row in rows)
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _from_edges(size, edges, inputs) -> tuple[tuple[int, ...], ...]:
-    rows = [[int(a) for a, b in sorted(edges) if int(b) == i] for i in range(size)]
-    counts = [int(n) for n in inputs]
+    if not all(isinstance(e, (list, tuple)) and len(e) == 2 and all(map(_is_int, e))
+               for e in edges) or not (isinstance(inputs, (list, tuple)) and len(inputs) == size
+                                       and all(map(_is_int, inputs))):
+        raise ValueError("edges must be pairs of member positions, inputs one count per member")
+    rows = [[a for a, b in sorted(edges) if b == i] for i in range(size)]
+    counts = list(inputs)
     merge = counts[0] > 1 and not any(counts[1:])  # a first member merging several layers
     for i, n in enumerate(counts):
         rows[i] += [entry(k) for k in range(n)] if merge else [entry(0)] * n

@@ -9,15 +9,21 @@ import sys
 from pathlib import Path
 
 from . import export
-from .extract import first_line
+from .extract import MissingInputs, first_line
 from .figure import figure
 
 # What TensorFlow reads when it is imported: no C++ log lines, no oneDNN notice on stderr.
 QUIET_TENSORFLOW = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "0"}
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        """A malformed command line fails like every other failure: one line, status 1."""
+        raise ValueError(f"{message} (net2vis --help shows the usage)")
+
+
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="net2vis", description="Draw a model's architecture as a Net2Vis figure.")
     parser.add_argument("model", help="a .keras/.h5/.onnx file, a keras.applications name such as "
                         "ResNet50, or package.module:function returning a model (Keras or "
@@ -30,13 +36,18 @@ def main(argv=None) -> int:
                         "(several inputs separated by ';')")
     parser.add_argument("--state", type=Path,
                         help="a JSON file of figure state (as saved from Figure.state)")
-    args = parser.parse_args(argv)
     for name, value in QUIET_TENSORFLOW.items():
         os.environ.setdefault(name, value)
     try:
+        args = parser.parse_args(argv)
         export.check_path(args.output)
-        state = json.loads(args.state.read_text(encoding="utf-8")) if args.state else None
-        fig = figure(load_model(args.model), state=state, input_size=args.input_size)
+        state = read_state(args.state) if args.state else None
+        model = load_model(args.model)
+        try:
+            fig = figure(model, state=state, input_size=args.input_size)
+        except MissingInputs as error:
+            raise ValueError(f"{first_line(error).split(':')[0]}: pass --input-size, such as "
+                             "--input-size 1,3,224,224") from None
         if args.auto_group:
             fig.auto_group()
         fig.save(args.output)
@@ -56,20 +67,28 @@ def _sizes(text: str):
     return sizes[0] if len(sizes) == 1 else sizes
 
 
+def read_state(path: Path):
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ValueError(f"{path}: cannot read the state file ({error.strerror})") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"{path}: not a JSON state file ({first_line(error)})") from None
+
+
 def load_model(spec: str):
     """The model named by ``spec`` (see the command's help); Keras is imported only for
     files and application names, so a PyTorch factory does not load TensorFlow."""
+    if spec.lower().endswith((".onnx", ".keras", ".h5")):
+        return spec  # figure() reads the file (an ONNX file without its external weights)
     if ":" in spec:
         module_name, function_name = spec.split(":", 1)
-        return getattr(importlib.import_module(module_name), function_name)()
-    if spec.endswith(".onnx"):
-        return spec  # figure() reads the file, without its external weights
+        factory = getattr(importlib.import_module(module_name), function_name, None)
+        if not callable(factory):
+            raise ValueError(f"{module_name} has no function {function_name!r}")
+        return factory()
     import keras
 
-    if spec.endswith((".keras", ".h5")):
-        if not Path(spec).exists():
-            raise OSError(f"no such model file: {spec}")
-        return keras.models.load_model(spec, compile=False)
     factory = getattr(keras.applications, spec, None)
     if factory is None:
         raise ValueError(f"{spec!r} is neither a model file, a keras.applications name, "

@@ -16,8 +16,8 @@ from .extract import extract
 from .fold import fold
 from .names import name_for
 from .network import Network
-from .palette import checked_color, propose_colors
-from .state import State
+from .palette import propose_colors
+from .state import NotInFigure, State, checked_name
 
 
 def drawn(network: Network, state: State) -> Network:
@@ -113,14 +113,7 @@ class Figure:
 
     def update(self, aliases=None, colors=None, **preferences) -> None:
         """Change preferences, and aliases or colours of layer types and aggregates."""
-        s, keys = self._state, self._keys()
-        for key in {**(aliases or {}), **(colors or {})}:
-            if key not in keys:
-                raise KeyError(f"no layer type or aggregate {key!r} in this figure")
-        self._state = replace(
-            s, preferences=s.preferences.updated(**preferences),
-            aliases={**s.aliases, **{k: str(v) for k, v in (aliases or {}).items()}},
-            colors={**s.colors, **{k: checked_color(k, v) for k, v in (colors or {}).items()}})
+        self._state = self._state.edited(self._keys(), aliases, colors, preferences)
 
     def auto_group(self) -> list[str]:
         """Fold repeated sequences and blocks into new aggregates; returns their names."""
@@ -154,6 +147,8 @@ class Figure:
         return [n.id for n in folded.nodes if n.id in between]
 
     def set_active(self, name: str, active: bool) -> None:
+        if active not in (True, False):
+            raise TypeError(f"active must be True or False, got {active!r}")
         self._state = self._state.with_active(name, bool(active))
 
     def ungroup(self, name: str) -> None:
@@ -161,25 +156,33 @@ class Figure:
 
     def hide(self, layer_type: str) -> None:
         """Bypass every layer of a type; the legend shows it greyed in the widget."""
-        if layer_type not in layer_types(self.network):
-            raise KeyError(f"no layer type {layer_type!r} in this figure")
+        self._type(layer_type)
         if layer_type not in self._state.hidden:
             self._state = replace(self._state, hidden=self._state.hidden + (layer_type,))
 
     def show(self, layer_type: str) -> None:
+        self._type(layer_type)
         self._state = replace(self._state, hidden=tuple(
             t for t in self._state.hidden if t != layer_type))
 
     # --- helpers ------------------------------------------------------------------------------
 
+    def _type(self, layer_type) -> None:
+        if layer_type not in layer_types(self.network):
+            raise NotInFigure(f"no layer type {layer_type!r} in this figure")
+
     def _keys(self) -> set[str]:
         return set(layer_types(self.network)) | {a.name for a in self._state.aggregates}
 
     def _checked_name(self, name) -> str:
-        if not str(name).strip() or name in self._keys():
-            raise GroupingError(f"the name {name!r} is empty or already names a layer type or "
-                                "aggregate; choose another")
-        return str(name)
+        try:
+            checked_name("an aggregate's name", name)
+        except ValueError as error:
+            raise GroupingError(str(error)) from None
+        if name in self._keys():
+            raise GroupingError(f"the name {name!r} already names a layer type or aggregate; "
+                                "choose another")
+        return name
 
     def _glyphs_of(self, folded: Network, layers) -> list[str]:
         """The drawn glyph showing each named layer (by glyph id, layer id or layer name)."""

@@ -5,6 +5,7 @@ only this module's records.
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -86,3 +87,18 @@ class Network:
         graph.add_nodes_from(n.id for n in self.nodes)
         graph.add_edges_from((e.source, e.target) for e in self.edges)
         return graph
+
+
+def printable(text: str) -> str:
+    """``text`` with its control characters (and those no XML document can hold) written as
+    escapes, ``\\x1b``: what a model names itself always reaches the figure, and never
+    breaks it."""
+    if text.isprintable():
+        return text
+    return "".join(_escaped(c) if unicodedata.category(c) in ("Cc", "Cs") or c in "\ufffe\uffff"
+                   else c for c in text)
+
+
+def _escaped(character: str) -> str:
+    code = ord(character)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

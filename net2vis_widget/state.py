@@ -1,8 +1,10 @@
 """What a user decided about a figure: aggregates, aliases, colours, hidden types, preferences.
 
 A ``State`` is immutable; every edit returns a new one, so a failed edit changes nothing.
-``as_dict``/``from_dict`` round-trip it through JSON; entries that no longer apply to the
-model at hand are skipped with a warning.
+``as_dict``/``from_dict`` round-trip it through JSON. A state read back is checked by the
+rules the setters use (``edited`` is the one place aliases, colours and preferences are
+checked) and refused whole with one error if anything in it is malformed; entries that no
+longer apply to the model at hand (a layer type it lacks) are skipped with a warning.
 """
 from __future__ import annotations
 
@@ -10,7 +12,27 @@ import warnings
 from dataclasses import dataclass, field, replace
 
 from .aggregate import Aggregate, contains, splice
+from .network import printable
+from .palette import checked_color
 from .preferences import Preferences
+
+FIELDS = ("aggregates", "aliases", "colors", "hidden", "preferences")
+
+
+class NotInFigure(KeyError):
+    """A name that no layer type or aggregate of the figure has; reads as its message."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def checked_name(what: str, value) -> str:
+    """``value`` as a name to show (an alias, an aggregate's name), or a ValueError."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{what} must be a non-empty text, got {value!r}")
+    if printable(value) != value:
+        raise ValueError(f"{what} must not hold control characters, got {value!r}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -20,6 +42,20 @@ class State:
     colors: dict = field(default_factory=dict)
     hidden: tuple[str, ...] = ()
     preferences: Preferences = Preferences()
+
+    def edited(self, keys: set[str], aliases=None, colors=None, preferences=None) -> "State":
+        """This state with new aliases and colours (for ``keys``, the figure's layer types and
+        aggregates) and preferences, each checked; a ValueError, TypeError or NotInFigure
+        names the first wrong one."""
+        aliases, colors = _mapping("aliases", aliases), _mapping("colors", colors)
+        for key in {**aliases, **colors}:
+            if key not in keys:
+                raise NotInFigure(f"no layer type or aggregate {key!r} in this figure")
+        return replace(
+            self, preferences=self.preferences.updated(**_mapping("preferences", preferences)),
+            aliases={**self.aliases, **{k: checked_name(f"the alias for {k!r}", v)
+                                        for k, v in aliases.items()}},
+            colors={**self.colors, **{k: checked_color(k, v) for k, v in colors.items()}})
 
     @property
     def by_name(self) -> dict[str, Aggregate]:
@@ -51,7 +87,7 @@ class State:
             if a.name == name:
                 return a
         known = ", ".join(repr(a.name) for a in self.aggregates) or "none yet"
-        raise KeyError(f"no aggregate named {name!r} (aggregates: {known})")
+        raise NotInFigure(f"no aggregate named {name!r} (aggregates: {known})")
 
     def as_dict(self) -> dict:
         return {"aggregates": [a.as_dict() for a in self.aggregates],
@@ -59,17 +95,25 @@ class State:
                 "hidden": list(self.hidden), "preferences": self.preferences.as_dict()}
 
     @classmethod
-    def from_dict(cls, data: dict, types: set[str]) -> "State":
-        """A state read back, keeping what applies to a network with layer ``types``."""
+    def from_dict(cls, data, types: set[str]) -> "State":
+        """A state read back (from ``as_dict``) for a network with layer ``types``: checked
+        whole, keeping what applies; a TypeError or ValueError says what is malformed."""
         if not isinstance(data, dict):
             raise TypeError(f"state must be a dict (as from .state), got {type(data).__name__}")
+        unknown = sorted(map(str, set(data) - set(FIELDS)))
+        if unknown:
+            raise ValueError(f"state: unknown field {', '.join(unknown)}; known: {', '.join(FIELDS)}")
+        try:
+            return cls._read(data, set(types))
+        except (TypeError, ValueError) as error:
+            raise type(error)(f"state: {error}") from None
+
+    @classmethod
+    def _read(cls, data: dict, types: set[str]) -> "State":
         aggregates, keys = [], set(types)
-        for entry in data.get("aggregates", []):
-            try:
-                aggregate = Aggregate.from_dict(entry)
-            except (KeyError, TypeError, ValueError) as error:
-                _skip(f"aggregate entry {entry!r}: {error}")
-                continue
+        for entry in _sequence("aggregates", data.get("aggregates", [])):
+            aggregate = Aggregate.from_dict(entry)
+            checked_name("an aggregate's name", aggregate.name)
             missing = sorted(set(aggregate.members) - keys)
             if missing or aggregate.name in keys:
                 _skip(f"aggregate {aggregate.name!r}: " + (
@@ -77,27 +121,34 @@ class State:
                 continue
             aggregates.append(aggregate)
             keys.add(aggregate.name)
-        preferences = Preferences()
-        for name, value in dict(data.get("preferences", {})).items():
-            try:
-                preferences = preferences.updated(**{name: value})
-            except (TypeError, ValueError) as error:
-                _skip(f"preference {name}: {error}")
-        return cls(
-            aggregates=tuple(aggregates),
-            aliases=_known(data.get("aliases", {}), keys, "alias"),
-            colors=_known(data.get("colors", {}), keys, "colour"),
-            hidden=tuple(t for t in data.get("hidden", []) if t in types or _skip(
-                f"hidden type {t!r}: not in this model")),
-            preferences=preferences,
-        )
+        hidden = _sequence("hidden", data.get("hidden", []))
+        if not all(isinstance(t, str) for t in hidden):
+            raise ValueError(f"'hidden' must list layer types, got {hidden!r:.80}")
+        state = cls(aggregates=tuple(aggregates), hidden=tuple(dict.fromkeys(
+            t for t in hidden if t in types or _skip(f"hidden type {t!r}: not in this model"))))
+        return state.edited(keys, _known(data.get("aliases"), keys, "aliases"),
+                            _known(data.get("colors"), keys, "colors"), data.get("preferences"))
 
 
-def _known(entries: dict, keys: set[str], what: str) -> dict:
-    return {k: v for k, v in dict(entries).items() if k in keys or _skip(
-        f"{what} for {k!r}: no such layer type or aggregate in this model")}
+def _mapping(what: str, value) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+        raise TypeError(f"{what} must map names to values, got {value!r:.80}")
+    return value
+
+
+def _sequence(what: str, value) -> list:
+    if not isinstance(value, (list, tuple)):
+        raise TypeError(f"'{what}' must be a list, got {value!r:.80}")
+    return list(value)
+
+
+def _known(entries, keys: set[str], what: str) -> dict:
+    return {k: v for k, v in _mapping(what, entries).items() if k in keys or _skip(
+        f"{what} entry for {k!r}: no such layer type or aggregate in this model")}
 
 
 def _skip(reason: str) -> bool:
-    warnings.warn(f"net2vis state: skipped {reason}", stacklevel=3)
+    warnings.warn(f"net2vis state: skipped {reason}", stacklevel=4)
     return False

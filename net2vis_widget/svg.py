@@ -6,7 +6,8 @@ widget view and the tests address elements by.
 """
 from __future__ import annotations
 
-from xml.sax.saxutils import escape, quoteattr
+import re
+from xml.sax import saxutils
 
 from .scene import Glyph, Label, Line, Scene
 
@@ -15,6 +16,7 @@ FONT_STACK = "Helvetica, Arial, 'Liberation Sans', sans-serif"
 TEXT_GROUP = f'text-anchor="middle" dominant-baseline="central" font-family="{FONT_STACK}"'
 HALO = 'fill="#FFFFFF" stroke="#FFFFFF" stroke-width="3" stroke-linejoin="round"'
 MARGIN = 10
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def write(scene: Scene) -> str:
@@ -63,9 +65,10 @@ def _glyph(glyph: Glyph, css_class: str) -> str:
     if glyph.aggregate:
         css_class += " n2v-group"
     points = " ".join(f"{_n(x)},{_n(y)}" for x, y in glyph.points)
-    stroke = f' stroke="{glyph.stroke}" stroke-width="{_n(glyph.stroke_width)}"' if glyph.stroke_width else ""
+    stroke = (f' stroke={quoteattr(glyph.stroke)} stroke-width="{_n(glyph.stroke_width)}"'
+              if glyph.stroke_width else "")
     return (f'<polygon class="{css_class}" data-id={quoteattr(glyph.id)} '
-            f'data-type={quoteattr(glyph.type)} points="{points}" fill="{glyph.fill}"{stroke} '
+            f'data-type={quoteattr(glyph.type)} points="{points}" fill={quoteattr(glyph.fill)}{stroke} '
             f'stroke-linejoin="round"/>')
 
 
@@ -96,3 +99,13 @@ def _n(value: float) -> str:
     """A coordinate with at most two decimals, no trailing zeros, never ``-0``."""
     rounded = round(value, 2)
     return str(int(rounded)) if rounded == int(rounded) else str(rounded)
+
+
+def escape(text) -> str:
+    """``text`` as XML character data; characters XML cannot hold are dropped."""
+    return saxutils.escape(NOT_XML.sub("", str(text)))
+
+
+def quoteattr(text) -> str:
+    """``text`` as a quoted XML attribute value, whatever it holds."""
+    return saxutils.quoteattr(NOT_XML.sub("", str(text)))

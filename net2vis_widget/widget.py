@@ -103,35 +103,33 @@ class Net2Vis(anywidget.AnyWidget):
         return result
 
     def _on_message(self, _, content, buffers=None):
-        """An action from the view: ``{"action": name, ...arguments}``."""
-        handlers = {
-            "auto_group": lambda: self.auto_group(),
-            "group": lambda: self.group(content["layers"], content.get("name") or None),
-            "ungroup": lambda: self.ungroup(content["name"]),
-            "set_active": lambda: self.set_active(content["name"], content["active"]),
-            "hide": lambda: self.hide(content["type"]),
-            "show": lambda: self.show(content["type"]),
-            "update": lambda: self.update(content.get("aliases"), content.get("colors"),
-                                          **content.get("preferences", {})),
-            "select": lambda: self._select(content["layers"]),
-            "download": lambda: self.send({"kind": "download", "svg": self.to_svg(),
-                                           "filename": f"{self.figure.network.name}.svg"}),
-        }
-        handler = handlers.get(content.get("action"))
-        if handler is None:
-            self.error = f"unknown action {content.get('action')!r}"
-            return
+        """An action from the view: ``{"action": name, ...arguments}``. Whatever the view
+        sends, a failure shows as ``error`` and changes nothing."""
         try:
-            handler()
-        except Exception:  # noqa: BLE001 - already shown in the view through ``error``
-            pass
+            action, arguments = _parsed(content)
+            getattr(self, _ACTIONS[action][0])(*arguments)
+        except Exception as error:  # noqa: BLE001 - the view shows it; the kernel goes on
+            self.error = _message(error)
 
     def _select(self, layers):
+        """The view's selection: one glyph, or (shift-click) all glyphs between two."""
         if len(layers) == 2:
             self.select_between(*layers)
-        else:
-            self.selection = list(layers)
-            self.error = ""
+            return
+        shown = {node.id for node in self.figure.folded.nodes}
+        missing = [layer for layer in layers if layer not in shown]
+        if missing:
+            raise ValueError(f"no glyph {missing[0]!r} in this figure")
+        self.selection = list(layers)
+        self.error = ""
+
+    def _download(self):
+        self.send({"kind": "download", "svg": self.to_svg(),
+                   "filename": f"{self.figure.network.name}.svg"})
+        self.error = ""
+
+    def _update(self, aliases, colors, preferences):
+        self.update(aliases, colors, **(preferences or {}))
 
     def _refresh(self):
         figure, state = self.figure, self.figure.state
@@ -169,7 +167,43 @@ def _legend_entries(styles, state: dict) -> list[dict]:
             for key, style in styles.items()]
 
 
+# action -> (the method running it, its arguments in order: (field, expected type, required))
+_ACTIONS = {
+    "auto_group": ("auto_group", ()),
+    "group": ("group", (("layers", list, True), ("name", str, False))),
+    "ungroup": ("ungroup", (("name", str, True),)),
+    "set_active": ("set_active", (("name", str, True), ("active", bool, True))),
+    "hide": ("hide", (("type", str, True),)),
+    "show": ("show", (("type", str, True),)),
+    "update": ("_update", (("aliases", dict, False), ("colors", dict, False),
+                           ("preferences", dict, False))),
+    "select": ("_select", (("layers", list, True),)),
+    "download": ("_download", ()),
+}
+
+
+def _parsed(content) -> tuple[str, list]:
+    """The action a view's message asks for and its arguments, or a ValueError saying what is
+    wrong with the message."""
+    if not isinstance(content, dict):
+        raise ValueError(f"a message from the view must be a dict, got {type(content).__name__}")
+    action = content.get("action")
+    if action not in _ACTIONS:
+        raise ValueError(f"unknown action {action!r}; known: {', '.join(_ACTIONS)}")
+    arguments = []
+    for field, kind, required in _ACTIONS[action][1]:
+        value = content.get(field)
+        if value is None and required:
+            raise ValueError(f"the action {action!r} needs {field!r}")
+        if value is not None and not (isinstance(value, kind) and (
+                kind is not list or all(isinstance(v, str) for v in value))):
+            what = "a list of glyph ids" if kind is list else f"a {kind.__name__}"
+            raise ValueError(f"the action {action!r} needs {field!r} as {what}, "
+                             f"got {value!r:.80}")
+        arguments.append(value)
+    return action, arguments
+
+
 def _message(error: Exception) -> str:
-    text = str(error)
-    return text[1:-1] if isinstance(error, KeyError) and text.startswith(("'", '"')) else text
+    return str(error) or type(error).__name__
 

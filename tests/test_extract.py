@@ -75,7 +75,7 @@ def test_a_sequential_model_with_an_input_is_extracted():
 
 def test_not_a_model_is_refused_with_a_type_error():
     with pytest.raises(TypeError, match="expected a keras.Model"):
-        extract("resnet50.keras")
+        extract({"layers": []})
 
 
 def test_an_unbuilt_sequential_model_is_refused_naming_the_fix():

@@ -132,7 +132,7 @@ def test_download_sends_the_document_to_the_view(residual):
 def test_an_unknown_action_is_reported(residual):
     widget = Net2Vis(residual)
     act(widget, action="explode")
-    assert widget.error == "unknown action 'explode'"
+    assert widget.error.startswith("unknown action 'explode'; known: auto_group")
 
 
 def test_state_round_trips_through_the_widget(residual):

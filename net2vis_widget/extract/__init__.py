@@ -1,45 +1,134 @@
-"""Entry point of the extraction phase: any supported model → ``Network``.
+"""Entry point of the extraction phase: any supported model → a checked ``Network``.
 
 The adapter for a framework is imported only when a model of that framework arrives (its
 framework is then already in ``sys.modules``), so ``import net2vis_widget`` imports none.
+Whatever the adapter, the network it returns is checked here: names made printable, ids
+unique, edges between known layers in drawing order.
 """
 from __future__ import annotations
 
 import os
 import sys
+from collections import Counter
+from dataclasses import replace
 
-from ..network import Network
+from ..network import Edge, Network, printable
+
+KERAS_FILES = (".keras", ".h5")
+
+
+class MissingInputs(ValueError):
+    """A PyTorch module came without example inputs (the command line names its own flag)."""
 
 
 def extract(model, input_size=None, input_data=None) -> Network:
     """The network of ``model``: a ``Network``, a built ``keras.Model`` (functional,
-    Sequential, nested or subclassed), a ``torch.nn.Module`` with its example inputs, or an
-    ``.onnx`` file (a path, or a loaded ``onnx.ModelProto``)."""
-    if isinstance(model, Network):
-        return model
-    onnx = sys.modules.get("onnx")
-    is_file = isinstance(model, (str, os.PathLike)) and str(model).lower().endswith(".onnx")
-    if is_file or (onnx is not None and isinstance(model, onnx.ModelProto)):
-        from . import from_onnx
+    Sequential, nested or subclassed) or a saved ``.keras``/``.h5`` file, a
+    ``torch.nn.Module`` with its example inputs, or an ``.onnx`` file (a path, or a loaded
+    ``onnx.ModelProto``)."""
+    return checked(_adapted(model, input_size, input_data))
 
-        return from_onnx.extract(model)
-    torch = sys.modules.get("torch")
+
+def _adapted(model, input_size, input_data) -> Network:
+    torch, onnx = sys.modules.get("torch"), sys.modules.get("onnx")
     if torch is not None and isinstance(model, torch.nn.Module):
         from . import from_torch
 
         return from_torch.extract(model, input_size, input_data)
-    if input_size is not None or input_data is not None:
-        raise TypeError("input_size and input_data are for PyTorch modules; a Keras model "
-                        "knows its input shapes")
+    if isinstance(model, type):
+        raise TypeError(f"got the class {model.__name__}, not a model: pass an instance, "
+                        f"such as {model.__name__}(…)")
+    if isinstance(model, Network):
+        _no_example_inputs("a Network", input_size, input_data)
+        return model
+    if isinstance(model, (str, os.PathLike)) or (onnx is not None
+                                                 and isinstance(model, onnx.ModelProto)):
+        return _from_file(model, input_size, input_data)
     keras = sys.modules.get("keras")
     if keras is not None and isinstance(model, keras.Model):
         from . import from_keras
 
+        _no_example_inputs("a Keras model", input_size, input_data)
         return from_keras.extract(model)
     raise TypeError(
         f"cannot draw a {type(model).__module__}.{type(model).__name__}: expected a "
         "keras.Model, a torch.nn.Module (with input_size or input_data) or an .onnx file"
     )
+
+
+def _from_file(model, input_size, input_data) -> Network:
+    """A saved model: an ``.onnx`` file (or a loaded ``ModelProto``), a ``.keras``/``.h5`` file."""
+    path = model if not isinstance(model, (str, os.PathLike)) else os.fspath(model)
+    if isinstance(path, str):
+        if path.startswith(("http://", "https://", "ftp://")):
+            raise ValueError(f"cannot read a URL ({path}): download the file and pass its path")
+        if os.path.isdir(path):
+            raise ValueError(f"{path} is a directory, not a model file")
+        if path.lower().endswith(KERAS_FILES):
+            _no_example_inputs("a Keras file", input_size, input_data)
+            return _from_keras_file(path)
+        if not path.lower().endswith(".onnx"):
+            raise ValueError(
+                f"cannot draw {path!r}: figure() reads .onnx, .keras and .h5 files; load any "
+                "other model first (torch.load, …) and pass the model object")
+    _no_example_inputs("an ONNX model", input_size, input_data)
+    try:
+        from . import from_onnx
+    except ImportError:
+        raise ImportError("reading ONNX files needs onnx: pip install 'net2vis-widget[onnx]'") from None
+    return from_onnx.extract(path)
+
+
+def _from_keras_file(path: str) -> Network:
+    if not os.path.isfile(path):
+        raise ValueError(f"{path}: no such model file")
+    import keras
+
+    from . import from_keras
+
+    try:
+        model = keras.models.load_model(path, compile=False)
+    except Exception as error:  # noqa: BLE001 - one line naming the file and the problem
+        raise ValueError(f"{path}: not a readable Keras model ({first_line(error)})") from None
+    return from_keras.extract(model)
+
+
+def _no_example_inputs(what: str, input_size, input_data) -> None:
+    if input_size is not None or input_data is not None:
+        raise TypeError(f"input_size and input_data are for PyTorch modules; {what} knows its "
+                        "input shapes: leave them out")
+
+
+def checked(network: Network) -> Network:
+    """``network`` with printable names, or a ValueError where it cannot be drawn faithfully:
+    two layers with one id, an edge from or to no layer, an edge against the drawing order."""
+    network = _printable(network)
+    clashes = [i for i, n in Counter(n.id for n in network.nodes).items() if n > 1]
+    if clashes:
+        types = sorted(n.type for n in network.nodes if n.id == clashes[0])
+        raise ValueError(f"{len(types)} layers ({', '.join(types)}) are named {clashes[0]!r}: "
+                         "give each layer a unique name")
+    order = network.order
+    for edge in network.edges:
+        if edge.source not in order or edge.target not in order:
+            missing = edge.source if edge.source not in order else edge.target
+            raise ValueError(f"an edge {edge.source!r} → {edge.target!r} names no layer "
+                             f"{missing!r}")
+        if order[edge.source] >= order[edge.target]:
+            raise ValueError(f"the edge {edge.source!r} → {edge.target!r} runs backwards: a "
+                             "network's layers must be listed in the order they run, with no cycle")
+    return network
+
+
+def _printable(network: Network) -> Network:
+    names = [network.name, *(n.id for n in network.nodes), *(n.name for n in network.nodes),
+             *(n.type for n in network.nodes)]
+    if all(text.isprintable() for text in names):
+        return network
+    nodes = tuple(replace(n, id=printable(n.id), name=printable(n.name), type=printable(n.type),
+                          scope=tuple(map(printable, n.scope))) for n in network.nodes)
+    edges = tuple(Edge(printable(e.source), printable(e.target), e.index) for e in network.edges)
+    return replace(network, name=printable(network.name), nodes=nodes, edges=edges)
 
 
 def first_line(error: Exception) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import networkx as nx
 import onnx
 from onnx import helper, shape_inference
 
@@ -47,7 +48,7 @@ def extract(model) -> Network:
     for tensor in graph.input:
         if tensor.name not in weights:
             add(_unique(tensor.name, used), "Input", [], [tensor.name])
-    for index, operator in enumerate(graph.node):
+    for index, operator in _running_order(graph, weights):
         data = [n for n in operator.input if n and n not in weights]
         sources = [s for n in data for s in source.get(n, [])]
         if operator.op_type in METADATA or not sources or operator.op_type in PLUMBING:
@@ -65,9 +66,41 @@ def extract(model) -> Network:
     return Network(name, tuple(nodes), tuple(edges), channels_first=True)
 
 
+def _running_order(graph, weights) -> list:
+    """The operators as (index, operator) in an order they can run in, or a ValueError naming
+    the operator and tensor that make the graph unfaithful to draw: a tensor nothing
+    produces, or a cycle."""
+    producer = {o: i for i, operator in enumerate(graph.node) for o in operator.output if o}
+    known = set(weights) | {t.name for t in graph.input}
+    reads = nx.DiGraph()
+    reads.add_nodes_from(range(len(graph.node)))
+    for i, operator in enumerate(graph.node):
+        for tensor in filter(None, operator.input):
+            if tensor in producer:
+                reads.add_edge(producer[tensor], i, tensor=tensor)
+            elif tensor not in known:
+                raise ValueError(f"ONNX operator {_label(operator, i)} reads the tensor "
+                                 f"{tensor!r}, which no operator, input or weight produces")
+    try:
+        cycle = nx.find_cycle(reads)
+    except nx.NetworkXNoCycle:
+        order = nx.lexicographical_topological_sort(reads)
+        return [(i, graph.node[i]) for i in order]
+    source, target = cycle[0]
+    raise ValueError(f"the ONNX graph has a cycle: operator {_label(graph.node[target], target)} "
+                     f"reads the tensor {reads.edges[source, target]['tensor']!r}, which depends "
+                     "on its own output")
+
+
+def _label(operator, index: int) -> str:
+    return f"{operator.name if operator.name else f'#{index}'!r} ({operator.op_type})"
+
+
 def _load(model):
     """The model's proto and name; a file is read without its external weights."""
     if isinstance(model, onnx.ModelProto):
+        if not model.graph.node:
+            raise ValueError("the ONNX model holds no operators")
         return model, model.graph.name or "onnx"
     path = Path(model)
     if not path.is_file():

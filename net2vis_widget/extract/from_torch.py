@@ -15,15 +15,20 @@ path in their id (``block/layer``), as nested Keras models do, so each becomes a
 """
 from __future__ import annotations
 
+import numbers
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import torch
+from torch._subclasses.fake_tensor import FakeTensorMode
+from torch.fx.experimental.symbolic_shapes import ShapeEnv
 
-from . import first_line
+from . import MissingInputs, first_line
 from ..network import Edge, Network, Node
 from .config import plain_config
 
+NOT_NESTING = "\u2215"  # a '/' in a module's name: in an id, '/' means nesting
 CONTAINERS = ("Sequential", "ModuleList", "ModuleDict")
 PLUMBING = {"view", "_unsafe_view", "reshape", "permute", "transpose", "t", "contiguous",
             "expand", "expand_as", "unsqueeze", "squeeze", "flatten", "unflatten", "clone",
@@ -33,10 +38,12 @@ PLUMBING = {"view", "_unsafe_view", "reshape", "permute", "transpose", "t", "con
 
 
 def extract(module: torch.nn.Module, input_size=None, input_data=None) -> Network:
-    args, kwargs = example_inputs(module, input_size, input_data)
+    module = getattr(module, "_orig_mod", module)  # torch.compile's wrapper: the module itself
     name = type(module).__name__
+    args, kwargs = example_inputs(module, input_size, input_data)
     try:
-        program = torch.export.export(module.eval(), args, kwargs, strict=False)
+        with _inference_mode(module):
+            program = torch.export.export(module, args, kwargs, strict=False)
     except Exception as error:  # noqa: BLE001 - PyTorch's reason, shortened
         reason = first_line(error)
         sizes = [tuple(t.shape) for t in (*args, *kwargs.values()) if isinstance(t, torch.Tensor)]
@@ -45,18 +52,75 @@ def extract(module: torch.nn.Module, input_size=None, input_data=None) -> Networ
     return _Builder(module, program).network(name)
 
 
+@contextmanager
+def _inference_mode(module: torch.nn.Module):
+    """Every submodule in eval mode while the module is captured (dropout bypassed), then in
+    the mode it had: drawing changes nothing about the user's module."""
+    modes = [(m, m.training) for m in module.modules()]
+    module.eval()
+    try:
+        yield
+    finally:
+        for submodule, training in modes:
+            submodule.training = training
+
+
 def example_inputs(module, input_size, input_data) -> tuple[tuple, dict]:
-    """Positional and keyword example inputs from ``input_data`` or ``input_size``."""
-    if input_data is not None:
-        if isinstance(input_data, dict):
-            return (), dict(input_data)
-        return (tuple(input_data) if isinstance(input_data, (tuple, list)) else (input_data,)), {}
-    if input_size is not None:
-        sizes = input_size if isinstance(input_size[0], (tuple, list)) else [input_size]
-        return tuple(torch.rand(*size) for size in sizes), {}
-    raise ValueError(f"drawing a PyTorch module ({type(module).__name__}) needs example inputs: "
-                     "pass input_size=(1, 3, 224, 224) (a list of sizes for several inputs) or "
-                     "input_data= a tensor, a tuple of tensors or a dict of keyword tensors")
+    """Positional and keyword example inputs from ``input_data`` or ``input_size``, as fake
+    tensors on the module's device and of its dtype: capture reads only their shapes, so an
+    input of any size, and a module on the meta device, need no memory."""
+    if input_size is not None and input_data is not None:
+        raise ValueError("pass input_size or input_data, not both")
+    device, dtype = _device_and_dtype(module)
+    with FakeTensorMode(allow_non_fake_inputs=True, shape_env=ShapeEnv()):
+        if input_data is not None:
+            return _fake_data(input_data, device)
+        if input_size is not None:
+            return tuple(torch.empty(size, dtype=dtype, device=device)
+                         for size in checked_sizes(input_size)), {}
+    raise MissingInputs(
+        f"drawing a PyTorch module ({type(module).__name__}) needs example inputs: pass "
+        "input_size=(1, 3, 224, 224) (a list of sizes for several inputs) or input_data= a "
+        "tensor, a tuple of tensors or a dict of keyword tensors")
+
+
+def checked_sizes(input_size) -> list[tuple[int, ...]]:
+    """``input_size`` as a list of sizes (one per input), or a ValueError showing the form."""
+    sizes = input_size if _is_size_list(input_size) else [input_size]
+    for size in sizes:
+        if not (isinstance(size, (tuple, list, torch.Size)) and size
+                and all(isinstance(d, numbers.Integral) and not isinstance(d, bool) and d > 0 for d in size)):
+            raise ValueError(f"input_size must be a size such as (1, 3, 224, 224), positive "
+                             f"integers with the batch axis first, or a list of sizes; got "
+                             f"{input_size!r}")
+    return [tuple(size) for size in sizes]
+
+
+def _is_size_list(value) -> bool:
+    return (isinstance(value, list) and bool(value)
+            and all(isinstance(size, (tuple, list, torch.Size)) for size in value))
+
+
+def _fake_data(input_data, device) -> tuple[tuple, dict]:
+    """Fake twins of the example tensors (same shape and dtype, on the module's device);
+    other values (flags, ``None``) are passed as they are."""
+    def twin(value):
+        if isinstance(value, torch.Tensor):
+            return torch.empty(value.shape, dtype=value.dtype, device=device)
+        return value
+
+    if isinstance(input_data, dict):
+        return (), {key: twin(value) for key, value in input_data.items()}
+    values = tuple(input_data) if isinstance(input_data, (tuple, list)) else (input_data,)
+    return tuple(map(twin, values)), {}
+
+
+def _device_and_dtype(module) -> tuple[torch.device, torch.dtype]:
+    """Where the module's weights live and their floating dtype (the defaults without any)."""
+    tensors = [*module.parameters(), *module.buffers()]
+    device = tensors[0].device if tensors else torch.device("cpu")
+    floating = [t.dtype for t in tensors if t.is_floating_point()]
+    return device, floating[0] if floating else torch.get_default_dtype()
 
 
 @dataclass
@@ -132,7 +196,8 @@ class _Builder:
                   if path and cls.rsplit(".", 1)[-1] in self.blocks]
         count = self.calls[local_id]
         self.calls[local_id] += 1
-        glyph_id = "/".join([path for path, _ in blocks] + [local_id + (f"#{count}" if count else "")])
+        parts = [path for path, _ in blocks] + [local_id + (f"#{count}" if count else "")]
+        glyph_id = "/".join(part.replace("/", NOT_NESTING) for part in parts)
         glyph = _Glyph(glyph_id, name, kind, tuple(cls for _, cls in blocks), call)
         self.glyphs.append(glyph)
         return glyph
