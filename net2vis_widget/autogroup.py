@@ -21,16 +21,17 @@ import networkx as nx
 
 from .aggregate import Aggregate, GroupingError, from_selection, pattern_of, sources_of
 from .fold import find_occurrences, fold_aggregate
-from .names import ADD, CONCATENATE, name_for, unique
-from .network import Network
+from .names import Vocabulary, distinct, name_for
+from .network import Network, Node
 
 _SINK = ("sink",)  # virtual common successor of the outputs; no layer id is a tuple
 
 
-def auto_group(network: Network, existing: Mapping[str, Aggregate],
-               taken: set[str]) -> tuple[list[Aggregate], Network]:
+def auto_group(network: Network, existing: Mapping[str, Aggregate], taken: set[str],
+               kinds: Mapping[str, Node]) -> tuple[list[Aggregate], Network]:
     """The new aggregates, in folding order, and the network folded by them. Their names
-    say what they hold (``existing``: the aggregates defined before; ``taken``: names in use)."""
+    say what they hold (``existing``: the aggregates defined before; ``taken``: names in use;
+    ``kinds``: a layer of each type, for the names)."""
     found, known, taken = [], {}, set(taken)
     blocks = set()  # aggregates that are blocks or hold one
 
@@ -46,7 +47,7 @@ def auto_group(network: Network, existing: Mapping[str, Aggregate],
     for search in (sequences, repeated_block, single_block, repeated_unit, sequences,
                    repeated_cell, repeated_unit):
         while (pattern := search(network)) is not None:
-            aggregate = replace(pattern, name=name_for(pattern, known, taken))
+            aggregate = replace(pattern, name=name_for(pattern, known, taken, kinds))
             folded = fold_aggregate(network, aggregate)
             if len(folded.nodes) == len(network.nodes):
                 break  # nothing folded: the search would find the same again
@@ -59,28 +60,37 @@ def auto_group(network: Network, existing: Mapping[str, Aggregate],
 def nested_model_aggregates(network: Network) -> list[Aggregate]:
     """One aggregate per nested model or block module (named after it), innermost first.
 
-    A nested model's layers have ids under its call's id (``call/layer``); the first call
-    defines the pattern, later calls of the same structure are its further occurrences
+    A nested model's layers list its call in their call path (``Node.calls``); the first
+    call defines the pattern, later calls of the same structure are its further occurrences
     (folded with it); a call of another structure (a block with a projection shortcut)
-    defines a second aggregate, numbered. Calls with several outputs cannot fold into one
-    glyph and stay expanded.
+    defines a second aggregate, named by how it differs. Calls with several outputs cannot
+    fold into one glyph and stay expanded. A call holding only blocks, some of them repeated
+    (a stage), starts
+    switched off, so that the figure shows its blocks (×N marks count them).
     """
-    calls = dict.fromkeys(n.id[:i] for n in network.nodes for i, c in enumerate(n.id) if c == "/")
-    calls = sorted(calls, key=lambda call: -call.count("/"))  # innermost first, then in order
-    found, names, folded = [], {n.type for n in network.nodes}, network
+    inside, depth, name = defaultdict(set), {}, {}
+    for node in network.nodes:
+        for level, (call, block) in enumerate(zip(node.calls, node.scope)):
+            inside[call].add(node.id)
+            depth.setdefault(call, level)
+            name.setdefault(call, block)
+    calls = sorted(inside, key=lambda call: -depth[call])  # innermost first, then in order
+    found, taken, folded = {}, {n.type for n in network.nodes}, network
     for call in calls:
-        inside = [n for n in network.nodes if n.id.startswith(call + "/")]
-        name = inside[0].scope[call.count("/")]  # the model called at this depth
-        inside = {n.id for n in inside}
-        selection = [n.id for n in folded.nodes if set(n.members or (n.id,)) <= inside]
+        selection = [n.id for n in folded.nodes if set(n.members or (n.id,)) <= inside[call]]
         try:  # a call already folded with an earlier one is a single glyph: refused here
-            aggregate = from_selection(folded, selection, unique(name, names))
+            pattern = from_selection(folded, selection, "")
         except GroupingError:
             continue
-        found.append(aggregate)
-        names.add(aggregate.name)
+        words = Vocabulary(network.kinds, found)
+        stage = all(m in found for m in pattern.members) and len(set(pattern.members)) < len(
+            pattern.members)  # a stage of blocks, some repeated: show the blocks
+        aggregate = replace(pattern, name=distinct(name[call], pattern, words, taken),
+                            active=not stage)
+        found[aggregate.name] = aggregate
+        taken.add(aggregate.name)
         folded = fold_aggregate(folded, aggregate)
-    return found
+    return list(found.values())
 
 
 # --- sequences (the paper) --------------------------------------------------------------------
@@ -102,13 +112,8 @@ def chains(network: Network) -> list[list[str]]:
     return runs
 
 
-KERNEL_SETTINGS = {"filters", "units", "kernel_size", "out_channels", "out_features",
-                   "kernel_shape"}  # a layer that learns a kernel, in Keras, PyTorch and ONNX
-
-
 def _pointwise(node) -> bool:
-    return (not node.members and node.input_shapes == node.output_shapes
-            and not KERNEL_SETTINGS & node.config.keys())
+    return not node.members and node.input_shapes == node.output_shapes and not node.kernel
 
 
 def repeated_sequence(network: Network, blocks: Set[str] = frozenset()) -> Aggregate | None:
@@ -122,12 +127,14 @@ def repeated_sequence(network: Network, blocks: Set[str] = frozenset()) -> Aggre
     """
     layer_runs = chains(network)
     runs = [[network.by_id[v].type for v in run] for run in layer_runs]
+    stacked = _stacked_blocks(network, layer_runs, blocks)
     positions = defaultdict(list)
     for r, types in enumerate(runs):
         for i in range(len(types) - 1):
             pair = (types[i], types[i + 1])
-            if network.feeds[layer_runs[r][i]] and not set(pair) <= blocks:  # an input
-                positions[pair].append((r, i))  # starts no pattern
+            if (network.feeds[layer_runs[r][i]] and not set(pair) <= blocks  # an input starts
+                    and not stacked.intersection(layer_runs[r][i:i + 2])):  # no pattern
+                positions[pair].append((r, i))
     counts = {pair: _non_overlapping(at, 2) for pair, at in positions.items()}
     best = max(counts.values(), default=0)
     if best < 2:
@@ -138,8 +145,9 @@ def repeated_sequence(network: Network, blocks: Set[str] = frozenset()) -> Aggre
         while True:
             grown = defaultdict(list)
             for r, i in at:
-                if i + len(sequence) < len(runs[r]):
-                    grown[runs[r][i + len(sequence)]].append((r, i))
+                end = i + len(sequence)
+                if end < len(runs[r]) and layer_runs[r][end] not in stacked:
+                    grown[runs[r][end]].append((r, i))
             longer = [(t, g) for t, g in sorted(grown.items())
                       if _non_overlapping(g, len(sequence) + 1) == best
                       and not (t in blocks and blocks.intersection(sequence))]
@@ -152,6 +160,17 @@ def repeated_sequence(network: Network, blocks: Set[str] = frozenset()) -> Aggre
     sequence, (r, i) = longest
     sources, _ = sources_of(layer_runs[r][i:i + len(sequence)], network.feeds)
     return Aggregate("", tuple(sequence), sources)
+
+
+def _stacked_blocks(network: Network, layer_runs, blocks: Set[str]) -> set[str]:
+    """Glyphs of a block stacked back to back with another of the same block: no sequence
+    takes one of them, so a run keeps its true count (DenseNet's ×6, ×12, ×24, ×16)."""
+    stacked = set()
+    for run in layer_runs:
+        for u, v in zip(run, run[1:]):
+            if network.by_id[u].type == network.by_id[v].type in blocks:
+                stacked.update((u, v))
+    return stacked
 
 
 def _non_overlapping(positions, length) -> int:
@@ -179,8 +198,8 @@ def single_block(network: Network) -> Aggregate | None:
     feeds, targets = network.feeds, network.targets
     for members in _fork_blocks(network.graph(), network.order):
         *branches, join = members
-        merged = network.by_id[join].type
-        if ((merged in ADD or merged in CONCATENATE and len(set(feeds[join])) >= 3)
+        merged = network.by_id[join].role
+        if ((merged == "add" or merged == "concatenate" and len(set(feeds[join])) >= 3)
                 and all(len(set(feeds[v])) == len(set(targets[v])) == 1 for v in branches)):
             try:
                 return from_selection(network, members, "")

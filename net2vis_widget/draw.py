@@ -12,7 +12,7 @@ from typing import Mapping
 
 from .layout import Box, Layout
 from .network import Network
-from .palette import darken
+from .palette import darken, fill_of
 from .preferences import Preferences
 from .scene import Glyph, Label, Line, Placeholder, Scene, text_width
 from .sizing import Size
@@ -110,7 +110,7 @@ def glyph(glyph_id, key, style, points, bordered=True) -> Glyph:
     """A layer's glyph: its type's colour, a 10 % darker border; an aggregate's: a darkened
     fill inside a thick border of its colour."""
     if style.aggregate:
-        return Glyph(glyph_id, key, points, darken(style.color, 0.25), style.color,
+        return Glyph(glyph_id, key, points, fill_of(style.color, True), style.color,
                      AGGREGATE_STROKE, aggregate=True)
     stroke, width = (darken(style.color), 1.0) if bordered else ("none", 0.0)
     return Glyph(glyph_id, key, points, style.color, stroke, width)

@@ -15,7 +15,7 @@ from .autogroup import auto_group, nested_model_aggregates
 from .extract import extract
 from .fold import fold
 from .names import name_for
-from .network import Network
+from .network import BYPASSED_ROLES, Network
 from .palette import propose_colors
 from .state import NotInFigure, State, checked_name
 
@@ -48,12 +48,14 @@ def layer_types(network: Network) -> list[str]:
 
 def styles_of(network: Network, state: State) -> dict[str, draw.Style]:
     """Alias and colour of every key: layer types in order of first appearance, then
-    aggregates; the palette proposes, the state's aliases and colours override."""
-    types, aggregates = layer_types(network), [a.name for a in state.aggregates]
-    proposed = propose_colors(len(types) + len(aggregates), state.preferences.color_mode)
-    return {key: draw.Style(state.aliases.get(key, key), state.colors.get(key, color),
-                            aggregate=key in aggregates)
-            for key, color in zip(types + aggregates, proposed)}
+    aggregates; the palette proposes colours distinct from each other and from those the
+    state sets, which override."""
+    keys = layer_types(network) + [a.name for a in state.aggregates]
+    aggregates = set(range(len(keys) - len(state.aggregates), len(keys)))
+    fixed = {i: state.colors[key] for i, key in enumerate(keys) if key in state.colors}
+    proposed = propose_colors(len(keys), state.preferences.color_mode, aggregates, fixed)
+    return {key: draw.Style(state.aliases.get(key, key), color, aggregate=i in aggregates)
+            for i, (key, color) in enumerate(zip(keys, proposed))}
 
 
 class Figure:
@@ -63,9 +65,9 @@ class Figure:
                  input_data=None, **preferences):
         self.network = extract(model, input_size, input_data)
         if state is None:
-            if self.network.channels_first:
-                preferences.setdefault("channels_first", True)
-            self._state = State(aggregates=tuple(nested_model_aggregates(self.network)))
+            self._state = State(aggregates=tuple(nested_model_aggregates(self.network)),
+                                hidden=tuple(t for t, node in self.network.kinds.items()
+                                             if node.role in BYPASSED_ROLES))
         else:
             self._state = State.from_dict(state, set(layer_types(self.network)))
         self.update(aliases=aliases or {}, colors=colors or {}, **preferences)
@@ -118,7 +120,8 @@ class Figure:
     def auto_group(self) -> list[str]:
         """Fold repeated sequences and blocks into new aggregates; returns their names."""
         s = self._state  # the network as drawn, but each glyph once: no ×N runs to learn from
-        found, _ = auto_group(fold(self.network, s.aggregates, s.hidden), s.by_name, self._keys())
+        found, _ = auto_group(fold(self.network, s.aggregates, s.hidden), s.by_name, self._keys(),
+                              self.network.kinds)
         for aggregate in found:
             self._state = self._state.with_aggregate(aggregate)
         return [a.name for a in found]
@@ -129,7 +132,8 @@ class Figure:
         selection = self._glyphs_of(folded, layers)
         if name is None:
             pattern = from_selection(folded, selection, "")
-            aggregate = replace(pattern, name=name_for(pattern, self._state.by_name, self._keys()))
+            aggregate = replace(pattern, name=name_for(pattern, self._state.by_name, self._keys(),
+                                                       self.network.kinds))
         else:
             aggregate = from_selection(folded, selection, self._checked_name(name))
         self._state = self._state.with_aggregate(aggregate)

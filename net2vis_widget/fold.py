@@ -171,15 +171,17 @@ def _cuts_a_run(network: Network, aggregate: Aggregate, occurrence: Occurrence) 
 def _folded_node(network: Network, aggregate: Aggregate, occurrence: Occurrence) -> Node:
     nodes = [network.by_id[v] for v in occurrence.nodes]
     first, last = nodes[0], nodes[-1]
-    common = first.scope
+    common = first.calls
     for node in nodes[1:]:
-        while node.scope[:len(common)] != common:
+        while node.calls[:len(common)] != common:
             common = common[:-1]
     input_shapes = first.input_shapes if len(occurrence.entries) < 2 else tuple(
         network.by_id[e].output_shapes[0] for e in occurrence.entries)
     return Node(
         id=f"{aggregate.name}:{first.id}", name=aggregate.name, type=aggregate.name,
         input_shapes=input_shapes, output_shapes=last.output_shapes,
-        params=sum(n.params for n in nodes), scope=common,
+        params=sum(n.params for n in nodes), scope=first.scope[:len(common)], calls=common,
+        kernel=any(n.kernel for n in nodes), channel_axes=(first.channel_axes[0],
+                                                            last.channel_axes[1]),
         members=tuple(m for n in nodes for m in (n.members or (n.id,))),
     )

@@ -1,96 +1,197 @@
 """Names for new aggregates (SPEC §5): what the aggregate holds, unique, at most 24 characters.
 
-``Conv2D ×2`` and ``Conv2D–BN–Act`` for sequences of layers; ``Residual block``,
-``Attention block``, ``Inception block``, ``Cell``, … for blocks with parallel paths, by the
-layer where the paths meet; ``Transformer block`` or ``Stage (3 blocks)`` for units of
-aggregates. A name already taken gets a number: ``Residual block 2``.
+Sequences of layers are named by their layers' short names, runs written once (``Conv×2``,
+``Conv–BN–ReLU``, ``Conv×2–MaxPool``), shortened by a rule when too long: minor layers
+(normalisations, activations, dropout, reshapes) go first, then all but the kernel layers,
+then runs are counted. Blocks with parallel paths are named by the role of the layer where
+the paths meet (``Residual block``, ``Attention block``, ``Inception block``, ``Cell``, …),
+units of aggregates by what they repeat (``Transformer block``, ``Stage (3 blocks)``).
+
+Where a name is taken, the new aggregate is named by how it differs from the one holding
+the name: ``Residual, projection``, ``Inception, with MaxPool``, ``Bottleneck, 3 branches``;
+a number only where no such difference shows in the pattern.
+
+Only the neutral facts of each layer type are read (``Node.role``, ``Node.short``,
+``Node.kernel``, through ``kinds``): the same network from any framework gets the same names.
 """
 from __future__ import annotations
 
+import re
+from collections import Counter
 from itertools import groupby
 from typing import Mapping
 
 from .aggregate import Aggregate
+from .network import Node
 
 MAX_LENGTH = 24
-SHORT = {"BatchNormalization": "BN", "LayerNormalization": "LN", "GroupNormalization": "GN",
-         "BatchNorm2d": "BN", "BatchNorm1d": "BN", "LayerNorm": "LN", "Conv2d": "Conv2D",
-         "MultiheadAttention": "MHA", "Dropout2d": "Drop", "MaxPool2d": "MaxPool",
-         "AvgPool2d": "AvgPool", "relu": "ReLU", "gelu": "GELU", "Linear": "Dense",
-         "MultiHeadAttention": "MHA", "Activation": "Act", "Concatenate": "Concat",
-         "DepthwiseConv2D": "DWConv", "SeparableConv2D": "SepConv", "ZeroPadding2D": "Pad",
-         "MaxPooling2D": "MaxPool", "AveragePooling2D": "AvgPool", "Dropout": "Drop",
-         "GlobalAveragePooling2D": "GAP", "GlobalAveragePooling1D": "GAP", "Multiply": "Mul",
-         "Cropping2D": "Crop", "UpSampling2D": "UpSample", "Conv2DTranspose": "ConvT"}
-# the same operation in Keras, PyTorch and ONNX
-ADD, MULTIPLY = {"Add", "add"}, {"Multiply", "mul", "Mul"}
-CONCATENATE = {"Concatenate", "cat", "Concat"}
-ATTENTION = {"MultiHeadAttention", "MultiheadAttention"}
-UPSAMPLING = ("UpSampling", "Upsample", "Conv2DTranspose", "Conv3DTranspose", "ConvTranspose")
-MINOR = {"BN", "LN", "GN", "Act", "ReLU", "Drop", "Pad", "Crop", "Reshape", "Rescaling"}  # left
-# out of a sequence's name when the whole is too long
-BLOCK_SHORT = {"Squeeze-excite": "SE", "Residual block": "Res", "Attention block": "Attn",
-               "Inception block": "Inception", "Dense block": "Dense", "Gated block": "Gate"}
+MINOR = {"normalization", "activation", "dropout", "reshape"}  # left out of a long name first
+BLOCK_SHORT = {"Squeeze-excite": "SE", "Residual block": "Residual", "Attention block": "Attn",
+               "Inception block": "Inception", "DenseNet layer": "DenseNet",
+               "Gated block": "Gate", "Transformer block": "Transformer",
+               "Decoder block": "Decoder", "Inception-ResNet block": "Inc-ResNet",
+               "Cross-attention block": "Cross-attn"}
 
 
-def name_for(pattern: Aggregate, known: Mapping[str, Aggregate], taken: set[str]) -> str:
+class Vocabulary:
+    """The roles, short names and kernels of a network's layer types and of the aggregates
+    known so far (``kinds``: a layer of each type, ``Network.kinds``)."""
+
+    def __init__(self, kinds: Mapping[str, Node], known: Mapping[str, Aggregate]):
+        self.kinds, self.known = kinds, known
+
+    def role(self, key: str) -> str:
+        return self.kinds[key].role if key in self.kinds else "aggregate"
+
+    def short(self, key: str) -> str:
+        kind = self.kinds.get(key)
+        return (kind.short or key) if kind is not None else key
+
+    def kernel(self, key: str) -> bool:
+        if key in self.known:
+            return any(self.kernel(m) for m in self.known[key].members)
+        return key in self.kinds and self.kinds[key].kernel
+
+    def layer_types(self, pattern: Aggregate) -> list[str]:
+        """The layer types inside ``pattern``, through nested aggregates, in order."""
+        return [t for m in pattern.members
+                for t in (self.layer_types(self.known[m]) if m in self.known else [m])]
+
+    def roles(self, pattern: Aggregate) -> set[str]:
+        return {self.role(t) for t in self.layer_types(pattern)}
+
+
+def name_for(pattern: Aggregate, known: Mapping[str, Aggregate], taken: set[str],
+             kinds: Mapping[str, Node]) -> str:
     """A name for ``pattern`` (members may be the ``known`` aggregates) not in ``taken``."""
-    return unique(describe(pattern, known), taken)
+    words = Vocabulary(kinds, known)
+    return distinct(describe(pattern, words), pattern, words, taken)
 
 
-def describe(pattern: Aggregate, known: Mapping[str, Aggregate]) -> str:
-    inside = layer_types(pattern, known)
-    if _is_unit(pattern, known):
-        if ATTENTION & inside:
-            return "Decoder block" if _count(pattern, known, ATTENTION) > 1 else "Transformer block"
-        return f"Stage ({len(pattern.members)} blocks)"
+def distinct(base: str, pattern: Aggregate, words: Vocabulary, taken: set[str]) -> str:
+    """``base``, said with how ``pattern`` differs where that matters: a residual block with
+    a projection shortcut always says so; a taken name gets how ``pattern`` differs from the
+    aggregate holding it; a number only where nothing in the patterns tells them apart."""
+    if _projection(pattern, words) and (name := _qualified(base, "projection", taken)):
+        return name
+    if base not in taken:
+        return base
+    other = words.known.get(base)
+    for qualifier in (_differences(pattern, other, words) if other else []):
+        if name := _qualified(base, qualifier, taken):
+            return name
+    number = 2
+    while (name := f"{base[:MAX_LENGTH - 3].rstrip()} {number}") in taken:
+        number += 1
+    return name
+
+
+def _qualified(base: str, qualifier: str, taken: set[str]) -> str | None:
+    """``base, qualifier`` within MAX_LENGTH (``base`` shortened if needed), if free."""
+    for stem in (base, BLOCK_SHORT.get(base, base), re.sub(r"(Layer|Block|Module)$", "", base)):
+        name = f"{stem}, {qualifier}"
+        if len(name) <= MAX_LENGTH and name not in taken:
+            return name
+    return None
+
+
+def describe(pattern: Aggregate, words: Vocabulary) -> str:
+    roles = words.roles(pattern)
+    if _is_unit(pattern, words.known):
+        if "attention" in roles:
+            return ("Decoder block" if _count(pattern, words, "attention") > 1
+                    else "Transformer block")
+        blocks = sum(not words.known[m].is_sequence for m in pattern.members)
+        return f"Stage ({blocks} blocks)"
     if pattern.is_sequence:
-        return _sequence(_flat(pattern, known))
-    merge = _join(pattern, known)
+        return _sequence(_flat(pattern, words), words)
+    merge = _join_role(pattern, words)
     if pattern.entries >= 2:
-        if ATTENTION & inside:
+        if "attention" in roles:
             return "Cross-attention block"
-        if any(t.startswith(UPSAMPLING) for t in inside):
+        if "upsampling" in roles:
             return "Up block"  # a U-Net decoder step: upsampled, joined with a skip link
-        return "Cell" if merge in CONCATENATE else "Branch sum" if merge in ADD else "Two-input block"
-    if ATTENTION & inside:
+        return {"concatenate": "Cell", "add": "Branch sum"}.get(merge, "Two-input block")
+    if "attention" in roles:
         return "Attention block"
-    if merge in MULTIPLY:
-        pooled = any(t.startswith(("GlobalAverage", "AdaptiveAvg")) for t in inside)
-        return "Squeeze-excite" if pooled else "Gated block"
+    if merge == "multiply":
+        return "Squeeze-excite" if "global_pooling" in roles else "Gated block"
     join = _join_index(pattern)
     skip = join is not None and min(pattern.sources[join]) < 0  # the input meets the output
-    if merge in CONCATENATE:
-        return "Dense block" if skip else "Inception block"
-    if merge in ADD or skip:
-        return "Inception-ResNet block" if CONCATENATE & inside else "Residual block"
+    if merge == "concatenate":
+        return "DenseNet layer" if skip else "Inception block"
+    if merge == "add" or skip:
+        return "Inception-ResNet block" if "concatenate" in roles else "Residual block"
     return "Block"
 
 
-def layer_types(pattern: Aggregate, known: Mapping[str, Aggregate]) -> set[str]:
-    """The layer types inside ``pattern``, through nested aggregates."""
-    return {t for m in pattern.members
-            for t in (layer_types(known[m], known) if m in known else {m})}
+# --- how two patterns of one name differ ------------------------------------------------------
+
+def _differences(pattern: Aggregate, other: Aggregate, words: Vocabulary) -> list[str]:
+    """Words for what ``pattern`` has that ``other`` has not, most telling first."""
+    found = []
+    mine, theirs = _projection(pattern, words), _projection(other, words)
+    if mine != theirs:
+        found.append("projection" if mine else "identity")
+    have, had = Counter(map(words.short, words.layer_types(pattern))), Counter(
+        map(words.short, words.layer_types(other)))
+    found += [f"with {s}" for s in sorted(have.keys() - had.keys(), key=_kernel_first(words))]
+    found += [f"no {s}" for s in sorted(had.keys() - have.keys(), key=_kernel_first(words))]
+    branches, their_branches = _branches(pattern), _branches(other)
+    if branches != their_branches:
+        found.append(f"{branches} branches")
+    size, their_size = len(words.layer_types(pattern)), len(words.layer_types(other))
+    if size != their_size:
+        found.append(f"{size} layers")
+    return found
 
 
-def _flat(pattern: Aggregate, known) -> list[str]:
-    """Short names of the layers of a sequence, through nested sequences; a nested block
-    by its kind (``SE``, ``Res``, …)."""
+def _kernel_first(words: Vocabulary):
+    return lambda short: (short not in {words.short(k) for k in words.kinds if words.kernel(k)},
+                          short)
+
+
+def _projection(pattern: Aggregate, words: Vocabulary) -> bool:
+    """The path from the entry to the join is a short one through a kernel layer (a 1×1
+    convolution on a residual block's shortcut), not the identity."""
+    join = _join_index(pattern)
+    if join is None or min(pattern.sources[join]) < 0 or _join_role(pattern, words) != "add":
+        return False
+    consumers = Counter(s for row in pattern.sources for s in row)
+    for member in pattern.sources[join]:
+        path = [member]
+        while consumers[path[-1]] == 1 and min(pattern.sources[path[-1]]) >= 0 and len(path) < 3:
+            path.append(pattern.sources[path[-1]][0])
+        if consumers[path[-1]] == 1 and min(pattern.sources[path[-1]]) < 0 and any(
+                words.kernel(pattern.members[m]) for m in path):
+            return True
+    return False
+
+
+def _branches(pattern: Aggregate) -> int:
+    join = _join_index(pattern)
+    return len(set(pattern.sources[join])) if join is not None else 1
+
+
+# --- structure ------------------------------------------------------------------------------
+
+def _flat(pattern: Aggregate, words: Vocabulary) -> list[tuple[str, str]]:
+    """(short name, role) of the layers of a sequence, through nested sequences; a nested
+    block by its kind (``SE``, ``Residual``, …)."""
     parts = []
     for m in pattern.members:
-        if m not in known:
-            parts.append(SHORT.get(m, m))
-        elif known[m].is_sequence:
-            parts += _flat(known[m], known)
+        if m not in words.known:
+            parts.append((words.short(m), words.role(m)))
+        elif words.known[m].is_sequence:
+            parts += _flat(words.known[m], words)
         else:
-            kind = describe(known[m], known)
-            parts.append(BLOCK_SHORT.get(kind, kind))
+            kind = describe(words.known[m], words)
+            parts.append((BLOCK_SHORT.get(kind, kind), "block"))
     return parts
 
 
-def _count(pattern: Aggregate, known, layer_types: set[str]) -> int:
-    return sum(_count(known[m], known, layer_types) if m in known else m in layer_types
-               for m in pattern.members)
+def _count(pattern: Aggregate, words: Vocabulary, role: str) -> int:
+    return sum(words.role(t) == role for t in words.layer_types(pattern))
 
 
 def _is_unit(pattern: Aggregate, known) -> bool:
@@ -101,12 +202,12 @@ def _is_unit(pattern: Aggregate, known) -> bool:
         {s for s in row if s >= -1} == {i - 1} for i, row in enumerate(pattern.sources) if i)
 
 
-def _join(pattern: Aggregate, known) -> str:
-    """The layer type where the paths of ``pattern`` meet (in a nested aggregate, its own
-    join), or where data enters a sequence."""
+def _join_role(pattern: Aggregate, words: Vocabulary) -> str:
+    """The role of the layer where the paths of ``pattern`` meet (in a nested aggregate, its
+    own join), or of where data enters a sequence."""
     join = _join_index(pattern)
     key = pattern.members[join if join is not None else 0]
-    return _join(known[key], known) if key in known else key
+    return _join_role(words.known[key], words) if key in words.known else words.role(key)
 
 
 def _join_index(pattern: Aggregate) -> int | None:
@@ -115,31 +216,28 @@ def _join_index(pattern: Aggregate) -> int | None:
                  if len(set(pattern.sources[i])) > 1), None)
 
 
-def _sequence(parts: list[str]) -> str:
-    if len(set(parts)) == 1:
-        return f"{parts[0]} ×{len(parts)}"
-    for shown in (parts, [p for p in parts if p not in MINOR] or parts[:1]):
-        shown = _runs(shown)
-        if len(text := "–".join(shown)) <= MAX_LENGTH:
+# --- sequences ------------------------------------------------------------------------------
+
+def _sequence(parts: list[tuple[str, str]], words: Vocabulary) -> str:
+    """The shortest faithful spelling of a sequence within MAX_LENGTH: all layers, then
+    without the minor ones, then only the kernel layers (runs written once), then each kind
+    of kernel layer counted, then the main kind alone."""
+    shorts = [short for short, _ in parts]
+    major = [short for short, role in parts if role not in MINOR] or shorts[:1]
+    kernels = [short for short, role in parts if role in ("block", "aggregate") or any(
+        words.short(k) == short and words.kernel(k) for k in words.kinds)] or major
+    for shown in (shorts, major, kernels):
+        if len(text := "–".join(_runs(shown))) <= MAX_LENGTH:
             return text
-    return _clipped(f"{shown[0]}–…–{shown[-1]}")
+    counted = Counter(kernels)
+    text = " ".join(f"{short}×{n}" if n > 1 else short for short, n in counted.most_common())
+    if len(text) <= MAX_LENGTH:
+        return text
+    main = counted.most_common(1)[0][0]
+    return f"{main[:MAX_LENGTH - 6]} block"
 
 
 def _runs(parts: list[str]) -> list[str]:
-    """Consecutive equal parts as one: ``Conv2D×2``."""
+    """Consecutive equal parts as one: ``Conv×2``."""
     runs = [(part, len(list(run))) for part, run in groupby(parts)]
     return [part if n == 1 else f"{part}×{n}" for part, n in runs]
-
-
-def unique(name: str, taken: set[str]) -> str:
-    name = candidate = _clipped(name)
-    number = 2
-    while candidate in taken:
-        suffix = f" {number}"
-        candidate = _clipped(name, MAX_LENGTH - len(suffix)) + suffix
-        number += 1
-    return candidate
-
-
-def _clipped(text: str, length: int = MAX_LENGTH) -> str:
-    return text if len(text) <= length else text[:length - 1].rstrip() + "…"

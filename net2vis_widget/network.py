@@ -13,19 +13,35 @@ import networkx as nx
 
 Shape = tuple  # one tensor's shape without the batch axis; ``None`` for unknown dimensions
 
+# What a layer does, whatever its framework calls it: the one vocabulary the phases after
+# extraction read (SPEC §3d). Each adapter maps its own types onto these.
+ROLES = ("input", "convolution", "dense", "normalization", "activation", "pooling",
+         "global_pooling", "reshape", "padding", "embedding", "attention", "add", "concatenate",
+         "multiply", "upsampling", "dropout", "other")
+BYPASSED_ROLES = ("dropout", "padding")  # identity in eval, or folded into the next layer:
+# hidden by default in every framework's figure (torch pads inside Conv2d, Keras beside it)
+KERNEL_ROLES = {"convolution", "dense", "attention", "embedding"}  # what learns a kernel
+FIRST, LAST = 0, -1  # where a tensor keeps its channels: before or after its spatial axes
+
 
 @dataclass(frozen=True)
 class Node:
-    """One layer call."""
+    """One layer call, with the framework-neutral facts its adapter found."""
 
     id: str
     name: str
-    type: str
+    type: str  # the framework's name for it (``Conv2D``, ``Conv2d``, ``Conv``)
     input_shapes: tuple[Shape, ...]
     output_shapes: tuple[Shape, ...]
     config: dict = field(default_factory=dict, compare=False, hash=False)
     params: int = 0
-    scope: tuple[str, ...] = ()  # names of the nested models this call lives in, outermost first
+    scope: tuple[str, ...] = ()  # names of the blocks this call lives in, outermost first
+    calls: tuple[str, ...] = ()  # the id of each of those block calls: the call path
+    role: str = "other"  # one of ROLES
+    kernel: bool = False  # learns a kernel (a convolution, a dense layer, attention)
+    settings: dict = field(default_factory=dict, compare=False, hash=False)  # main ones, shown
+    short: str = ""  # the type in an aggregate's name (``BN``); empty: the type itself
+    channel_axes: tuple[int, int] = (LAST, LAST)  # input side's and output side's channel axis
     members: tuple[str, ...] = ()  # for an aggregate's glyph: ids of the layers it stands for
     repeats: int = 1  # consecutive occurrences shown as this one glyph (the ×N mark)
 
@@ -44,11 +60,18 @@ class Network:
     name: str
     nodes: tuple[Node, ...]
     edges: tuple[Edge, ...]
-    channels_first: bool = False  # the framework puts channels before the spatial axes
 
     @cached_property
     def by_id(self) -> dict[str, Node]:
         return {n.id: n for n in self.nodes}
+
+    @cached_property
+    def kinds(self) -> dict[str, "Node"]:
+        """A layer of each type, first in order: where the facts of a type are read."""
+        kinds = {}
+        for node in self.nodes:
+            kinds.setdefault(node.type, node)
+        return kinds
 
     @cached_property
     def order(self) -> dict[str, int]:

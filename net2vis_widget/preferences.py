@@ -27,7 +27,7 @@ class Preferences:
     show_features: bool = True
     show_names: bool = False
     show_samples: bool = False
-    channels_first: bool = False
+    channels_first: bool | None = None  # None: where each tensor keeps them
     color_mode: str = "palette"
     legend: bool = True
     legend_reverse: bool = False
@@ -36,8 +36,10 @@ class Preferences:
     def __post_init__(self):
         for f in fields(self):
             value = getattr(self, f.name)
-            if f.type == "bool" and not isinstance(value, bool):
-                raise TypeError(f"preference {f.name} must be True or False, got {value!r}")
+            if f.type.startswith("bool") and not (isinstance(value, bool) or (
+                    value is None and "None" in f.type)):
+                choices = "True, False or None" if "None" in f.type else "True or False"
+                raise TypeError(f"preference {f.name} must be {choices}, got {value!r}")
             if f.type == "float":  # numpy numbers become Python ones: the state stays JSON-safe
                 object.__setattr__(self, f.name, _number(f.name, value))
         _choice("scale", self.scale, SCALES)

@@ -24,12 +24,6 @@ def _view_file(name: str) -> pathlib.Path:
     return packaged if packaged.exists() else package.parent / "js" / name
 
 
-_MAIN_CONFIG = ("filters", "units", "kernel_size", "pool_size", "strides", "padding",
-                "activation", "rate", "size", "axis",
-                "out_channels", "out_features", "stride", "num_heads",  # PyTorch
-                "kernel_shape", "pads")  # ONNX
-
-
 class Net2Vis(anywidget.AnyWidget):
     _esm = _view_file("widget.js")
     _css = _view_file("widget.css")
@@ -153,10 +147,9 @@ class Net2Vis(anywidget.AnyWidget):
 
 
 def _facts(node) -> dict:
-    config = {k: v for k, v in node.config.items() if k in _MAIN_CONFIG and v is not None}
     return {"name": node.name, "type": node.type, "inputs": [list(s) for s in node.input_shapes],
             "outputs": [list(s) for s in node.output_shapes], "params": node.params,
-            "config": config, "members": len(node.members), "repeats": node.repeats}
+            "config": node.settings, "members": len(node.members), "repeats": node.repeats}
 
 
 def _legend_entries(styles, state: dict) -> list[dict]:

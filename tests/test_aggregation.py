@@ -115,7 +115,7 @@ def test_auto_group_reads_resnet50_as_stem_blocks_and_head(application):
     glyphs = geo.elements(root, "n2v-layer")
     assert len(glyphs) <= 23  # the paper's Fig. 8: 178 → 23 glyphs
     blocks = [g for g in glyphs if "n2v-group" in geo.classes(g)
-              and g.get("data-type").startswith("Residual block")]
+              and g.get("data-type").startswith("Residual")]
     assert len(blocks) == 16  # one glyph per residual block
 
 
@@ -134,7 +134,7 @@ def test_repeat_marks_show_consecutive_blocks_once(application):
     fig.update(repeat_marks=True)
     root = geo.parse(fig.to_svg())
     assert sorted(geo.text_of(root, "n2v-mark")) == ["×2", "×2", "×3", "×5"]
-    assert len(geo.elements(root, "n2v-layer")) == 23 - 12 + 4
+    assert len(geo.elements(root, "n2v-layer")) == 23 - 12 + 4 - 2  # padding hidden by default
 
 
 # --- life cycle -----------------------------------------------------------------------------

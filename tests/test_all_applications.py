@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import inspect
+import itertools
+import re
 
 import keras
 import pytest
 
 import svg_geometry as geo
 from net2vis_widget import figure
+from net2vis_widget.palette import MIN_DELTA_E, ciede2000, fill_of
 
 NAMES = sorted(name for name, factory in inspect.getmembers(keras.applications)
                if inspect.isfunction(factory) and name[0].isupper())
@@ -36,19 +39,33 @@ def test_application_renders_and_folds_into_a_readable_figure(name):
     root = geo.parse(fig.to_svg())
     assert len(geo.elements(root, "n2v-layer")) == len(fig.folded.nodes)
     drawn = [m for node in fig.folded.nodes for m in (node.members or (node.id,))]
-    assert len(drawn) == len(set(drawn)) == layer_calls(model)
+    hidden = sum(n.type in fig.state["hidden"] for n in fig.network.nodes)  # padding, dropout
+    assert len(drawn) == len(set(drawn)) == layer_calls(model) - hidden
 
     names = fig.auto_group()
     assert names and all(len(n) <= 24 and not n.startswith("Group") for n in names)
     assert len(set(names)) == len(names)
+    assert not [n for n in names if "…" in n or re.search(r" \d+$", n)]  # content, not numbers
+    assert_distinct_colours(fig)
     for marks in (False, True):
         fig.update(repeat_marks=marks)
         root = geo.parse(fig.to_svg())
         assert geo.problems(root) == []
         drawn = [m for node in fig.folded.nodes for m in (node.members or (node.id,))]
-        assert len(drawn) == len(set(drawn)) == layer_calls(model)  # each layer once
+        assert len(drawn) == len(set(drawn)) == layer_calls(model) - hidden  # each layer once
     assert len(fig.folded.nodes) <= MAX_GLYPHS
     keras.backend.clear_session()
 
 
 MAX_GLYPHS = 30  # after auto_group() with ×N marks, for every application
+
+
+def assert_distinct_colours(fig):
+    """No two legend entries look alike: their drawn fills differ by ΔE ≥ 15 (CIEDE2000) in
+    a legend of up to 30 entries; beyond, where so many colours cannot all be that far
+    apart, by ΔE ≥ 10."""
+    fills = {key: fill_of(s.color, s.aggregate) for key, s in fig.styles.items()}
+    bound = MIN_DELTA_E if len(fills) <= 30 else 10
+    close = [(a, b) for a, b in itertools.combinations(fills, 2)
+             if ciede2000(fills[a], fills[b]) < bound]
+    assert not close, (len(fills), close)

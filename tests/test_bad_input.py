@@ -89,7 +89,7 @@ API = {
     "hide an unknown type": (lambda f: f.hide("Nope"), KeyError, r"no layer type 'Nope'"),
     "show an unknown type": (lambda f: f.show("Nope"), KeyError, r"no layer type 'Nope'"),
     "switch off an unknown aggregate": (lambda f: f.set_active("Nope", False), KeyError,
-                                        r"no aggregate named 'Nope' \(aggregates: 'Conv2D"),
+                                        r"no aggregate named 'Nope' \(aggregates: 'Conv–BN"),
     "active as text": (lambda f: f.set_active("Add–ReLU", "no"), TypeError,
                        r"active must be True or False"),
     "ungroup an unknown aggregate": (lambda f: f.ungroup("Nope"), KeyError,

@@ -84,7 +84,7 @@ def test_channels_first_reads_the_first_axis_as_channels():
 def test_dimension_and_feature_labels_show_sizes_but_not_for_dense_layers(small_cnn):
     root = geo.parse(figure(small_cnn).to_svg())
     assert geo.text_of(root, "n2v-dimension") == ["64×64", "64×64", "64×64", "32×32", "32×32",
-                                                   "64×64"]
+                                                   "64×64", "1×1"]  # global pooling makes 1×1
     assert geo.text_of(root, "n2v-feature") == ["3", "16", "16", "64", "64", "64", "10"]
 
 
@@ -103,7 +103,7 @@ def test_labels_can_be_switched_off_and_names_on(small_cnn):
     root = geo.parse(figure(small_cnn, show_dimensions=False, show_features=False,
                             show_names=True).to_svg())
     assert not geo.elements(root, "n2v-dimension") and not geo.elements(root, "n2v-feature")
-    assert geo.text_of(root, "n2v-name")[:2] == ["InputLayer", "Conv2D"]
+    assert geo.text_of(root, "n2v-name")[:2] == ["Input", "Conv2D"]
 
 
 def test_sample_placeholders_sit_before_the_input_and_after_the_output(small_cnn):
@@ -119,7 +119,7 @@ def test_legend_has_one_entry_per_layer_type_in_palette_order(small_cnn):
     root = geo.parse(figure(small_cnn).to_svg())
     items = geo.elements(root, "n2v-legend-item")
     keys = [item.get("data-key") for item in items]
-    assert keys == ["InputLayer", "Conv2D", "MaxPooling2D", "UpSampling2D",
+    assert keys == ["Input", "Conv2D", "MaxPooling2D", "UpSampling2D",
                     "GlobalAveragePooling2D", "Dense"]
     fills = [next(iter(geo.elements(item, "n2v-legend-glyph"))).get("fill") for item in items]
     assert fills == list(MATERIAL[:6])

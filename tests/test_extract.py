@@ -41,7 +41,7 @@ def test_nested_models_are_expanded_with_their_name_as_scope():
     inputs = keras.Input((8, 8, 4), name="x")
     outputs = layers.Flatten(name="flat")(block(block(inputs)))
     network = extract(keras.Model(inputs, outputs))
-    assert [n.type for n in network.nodes] == ["InputLayer", "Conv2D", "ReLU", "Conv2D", "ReLU",
+    assert [n.type for n in network.nodes] == ["Input", "Conv2D", "ReLU", "Conv2D", "ReLU",
                                                "Flatten"]
     assert [n.scope for n in network.nodes][1:5] == [("block",)] * 4
     assert len({n.id for n in network.nodes}) == 6
@@ -70,7 +70,7 @@ def test_custom_layer_classes_keep_their_class_name():
 
 def test_a_sequential_model_with_an_input_is_extracted():
     model = keras.Sequential([keras.Input((10,)), layers.Dense(3), layers.Dense(2)])
-    assert [n.type for n in extract(model).nodes] == ["InputLayer", "Dense", "Dense"]
+    assert [n.type for n in extract(model).nodes] == ["Input", "Dense", "Dense"]
 
 
 def test_not_a_model_is_refused_with_a_type_error():
@@ -104,7 +104,7 @@ def test_a_subclassed_model_draws_the_layers_its_call_uses():
     net(keras.ops.ones((2, 16, 16, 3)))
     network = extract(net)
     assert network.name == "residual_subclass"
-    assert [n.type for n in network.nodes] == ["InputLayer", "Conv2D", "ReLU", "Conv2D", "Add",
+    assert [n.type for n in network.nodes] == ["Input", "Conv2D", "ReLU", "Conv2D", "Add",
                                                "GlobalAveragePooling2D", "Dense"]
     add = next(n.id for n in network.nodes if n.type == "Add")
     assert sorted(network.feeds[add]) == ["conv1", "conv2"]  # the residual: two inputs

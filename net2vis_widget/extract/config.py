@@ -31,3 +31,8 @@ def _plain(value):
     if inspect.isfunction(value):
         return value.__name__
     return type(value).__name__
+
+
+def main_settings(config: dict, names) -> dict:
+    """The settings a reader looks for first (shown in the tooltip), in the order of ``names``."""
+    return {name: config[name] for name in names if config.get(name) is not None}

@@ -12,8 +12,53 @@ import math
 import keras
 
 from . import first_line
-from ..network import Edge, Network, Node
-from .config import plain_config
+from ..network import FIRST, KERNEL_ROLES, LAST, Edge, Network, Node
+from .config import main_settings, plain_config
+
+# Keras classes → (role, short name); a class not listed takes its first listed base class's
+VOCABULARY = {
+    "InputLayer": ("input", "Input"),
+    "Conv1D": ("convolution", "Conv"), "Conv2D": ("convolution", "Conv"),
+    "Conv3D": ("convolution", "Conv"), "DepthwiseConv2D": ("convolution", "DWConv"),
+    "DepthwiseConv1D": ("convolution", "DWConv"), "SeparableConv2D": ("convolution", "SepConv"),
+    "SeparableConv1D": ("convolution", "SepConv"), "Conv1DTranspose": ("upsampling", "ConvT"),
+    "Conv2DTranspose": ("upsampling", "ConvT"), "Conv3DTranspose": ("upsampling", "ConvT"),
+    "Dense": ("dense", "Dense"), "EinsumDense": ("dense", "Dense"),
+    "BatchNormalization": ("normalization", "BN"), "LayerNormalization": ("normalization", "LN"),
+    "GroupNormalization": ("normalization", "GN"), "UnitNormalization": ("normalization", "Norm"),
+    "RMSNormalization": ("normalization", "RMSNorm"), "Normalization": ("normalization", "Norm"),
+    "Rescaling": ("normalization", "Rescale"),
+    "Activation": ("activation", "Act"), "ReLU": ("activation", "ReLU"),
+    "LeakyReLU": ("activation", "LeakyReLU"), "PReLU": ("activation", "PReLU"),
+    "ELU": ("activation", "ELU"), "Softmax": ("activation", "Softmax"),
+    "MaxPooling1D": ("pooling", "MaxPool"), "MaxPooling2D": ("pooling", "MaxPool"),
+    "MaxPooling3D": ("pooling", "MaxPool"), "AveragePooling1D": ("pooling", "AvgPool"),
+    "AveragePooling2D": ("pooling", "AvgPool"), "AveragePooling3D": ("pooling", "AvgPool"),
+    "GlobalAveragePooling1D": ("global_pooling", "GAP"),
+    "GlobalAveragePooling2D": ("global_pooling", "GAP"),
+    "GlobalAveragePooling3D": ("global_pooling", "GAP"),
+    "GlobalMaxPooling1D": ("global_pooling", "GMP"), "GlobalMaxPooling2D": ("global_pooling", "GMP"),
+    "GlobalMaxPooling3D": ("global_pooling", "GMP"),
+    "Flatten": ("reshape", "Flatten"), "Reshape": ("reshape", "Reshape"),
+    "Permute": ("reshape", "Permute"), "RepeatVector": ("reshape", "Repeat"),
+    "ZeroPadding1D": ("padding", "Pad"), "ZeroPadding2D": ("padding", "Pad"),
+    "ZeroPadding3D": ("padding", "Pad"), "Cropping1D": ("reshape", "Crop"),
+    "Cropping2D": ("reshape", "Crop"), "Cropping3D": ("reshape", "Crop"),
+    "Embedding": ("embedding", "Embed"),
+    "MultiHeadAttention": ("attention", "MHA"), "GroupedQueryAttention": ("attention", "GQA"),
+    "Attention": ("attention", "Attn"), "AdditiveAttention": ("attention", "Attn"),
+    "Add": ("add", "Add"), "Subtract": ("add", "Sub"), "Average": ("add", "Avg"),
+    "Maximum": ("add", "Max"), "Minimum": ("add", "Min"),
+    "Concatenate": ("concatenate", "Concat"), "Multiply": ("multiply", "Mul"),
+    "UpSampling1D": ("upsampling", "UpSample"), "UpSampling2D": ("upsampling", "UpSample"),
+    "UpSampling3D": ("upsampling", "UpSample"), "Resizing": ("upsampling", "Resize"),
+    "Dropout": ("dropout", "Drop"), "SpatialDropout1D": ("dropout", "Drop"),
+    "SpatialDropout2D": ("dropout", "Drop"), "SpatialDropout3D": ("dropout", "Drop"),
+    "GaussianDropout": ("dropout", "Drop"), "GaussianNoise": ("dropout", "Noise"),
+    "AlphaDropout": ("dropout", "Drop"),
+}
+SETTINGS = ("filters", "units", "kernel_size", "strides", "padding", "pool_size", "activation", "rate", "size", "axis", "num_heads", "key_dim",
+            "output_dim", "data_format")
 
 def extract(model) -> Network:
     graph = _functional_graph(model)
@@ -86,7 +131,8 @@ class _Builder:
                 if isinstance(op, keras.Model):
                     inner = _functional_graph(op)
                     inner_sources = {id(t): s for t, s in zip(inner.inputs, inputs)}
-                    inner_outputs = self.walk(inner, inner_sources, scope + (op.name,), f"{node_id}/")
+                    inner_outputs = self.walk(inner, inner_sources, scope + ((op.name, node_id),),
+                                              f"{node_id}/")
                     for tensor, source in zip(call.output_tensors, inner_outputs):
                         produced[id(tensor)] = source
                 else:
@@ -96,19 +142,36 @@ class _Builder:
     def _add(self, layer, call, node_id, scope, inputs, produced):
         outputs = call.output_tensors
         input_shapes = tuple(_shape(t) for t in call.input_tensors) or tuple(map(_shape, outputs))
+        config = plain_config(layer, self.init_parameters)
+        role, short = _kind(type(layer))
+        axis = FIRST if config.get("data_format") == "channels_first" else LAST
         self.nodes.append(Node(
             id=node_id,
             name=layer.name,
-            type=type(layer).__name__,
+            type="Input" if role == "input" else type(layer).__name__,  # as in every adapter
             input_shapes=input_shapes,
             output_shapes=tuple(_shape(t) for t in outputs),
-            config=plain_config(layer, self.init_parameters),
+            config=config,
             params=_param_count(layer),
-            scope=scope,
+            scope=tuple(name for name, _ in scope),
+            calls=tuple(call_id for _, call_id in scope),
+            role=role,
+            kernel=role in KERNEL_ROLES or any("kernel" in w.name for w in getattr(layer, "weights", ())),
+            settings=main_settings(config, SETTINGS),
+            short=short,
+            channel_axes=(axis, axis),
         ))
         self.edges.extend(Edge(source, node_id, i) for i, source in enumerate(inputs))
         for tensor in outputs:
             produced[id(tensor)] = node_id
+
+
+def _kind(layer_class) -> tuple[str, str]:
+    """The role and short name of a Keras class, or of its nearest listed base class."""
+    for base in layer_class.__mro__:
+        if base.__name__ in VOCABULARY and base.__module__.startswith("keras"):
+            return VOCABULARY[base.__name__]
+    return "other", layer_class.__name__
 
 
 def _shape(tensor) -> tuple:

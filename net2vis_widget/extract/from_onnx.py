@@ -17,12 +17,40 @@ import onnx
 from onnx import helper, shape_inference
 
 from . import first_line
-from ..network import Edge, Network, Node
+from ..network import FIRST, KERNEL_ROLES, LAST, Edge, Network, Node
+from .config import main_settings
 
 PLUMBING = {"Reshape", "Transpose", "Unsqueeze", "Squeeze", "Flatten", "Identity", "Cast",
             "Expand", "Slice", "Split", "Dropout", "CastLike"}
 METADATA = {"Shape", "Size", "Constant", "ConstantOfShape", "Range"}  # values, not data
+SETTINGS = ("kernel_shape", "strides", "pads", "dilations", "group", "axis", "mode")
 BIG_WEIGHT = 2 ** 16  # elements: a weight this large is never a shape
+# operator types → (role, short name, where their output keeps its channels: FIRST, LAST, or
+# None for wherever their input kept them)
+VOCABULARY = {
+    "Conv": ("convolution", "Conv", FIRST), "ConvInteger": ("convolution", "Conv", FIRST),
+    "QLinearConv": ("convolution", "Conv", FIRST), "ConvTranspose": ("upsampling", "ConvT", FIRST),
+    "Gemm": ("dense", "Gemm", LAST), "MatMul": ("dense", "MatMul", LAST),
+    "BatchNormalization": ("normalization", "BN", FIRST),
+    "InstanceNormalization": ("normalization", "IN", FIRST),
+    "LRN": ("normalization", "LRN", FIRST), "GroupNormalization": ("normalization", "GN", FIRST),
+    "LayerNormalization": ("normalization", "LN", LAST),
+    "RMSNormalization": ("normalization", "RMSNorm", LAST),
+    **{op: ("activation", op, None) for op in (
+        "Relu", "LeakyRelu", "PRelu", "Elu", "Selu", "Sigmoid", "HardSigmoid", "HardSwish",
+        "Tanh", "Softmax", "LogSoftmax", "Gelu", "Mish", "Softplus", "Clip")},
+    "MaxPool": ("pooling", "MaxPool", FIRST), "AveragePool": ("pooling", "AvgPool", FIRST),
+    "LpPool": ("pooling", "LpPool", FIRST),
+    "GlobalAveragePool": ("global_pooling", "GAP", FIRST),
+    "GlobalMaxPool": ("global_pooling", "GMP", FIRST),
+    "Pad": ("padding", "Pad", None),
+    "Attention": ("attention", "Attn", LAST), "MultiHeadAttention": ("attention", "MHA", LAST),
+    "Add": ("add", "Add", None), "Sub": ("add", "Sub", None), "Sum": ("add", "Sum", None),
+    "Mul": ("multiply", "Mul", None), "Div": ("multiply", "Div", None),
+    "Concat": ("concatenate", "Concat", None),
+    "Resize": ("upsampling", "Resize", FIRST), "Upsample": ("upsampling", "UpSample", FIRST),
+    "DepthToSpace": ("upsampling", "DepthToSpace", FIRST),
+}
 
 
 def extract(model) -> Network:
@@ -33,15 +61,25 @@ def extract(model) -> Network:
         pass
     graph = proto.graph
     weights = {w.name: math.prod(w.dims) for w in graph.initializer}
+    dims = {w.name: tuple(w.dims) for w in graph.initializer}
     shapes = {v.name: _shape(v) for v in (*graph.input, *graph.value_info, *graph.output)}
     nodes, edges, source, used = [], [], {}, set()
 
-    def add(node_id, kind, inputs, outputs, config=None, params=0):
+    layouts = {}  # node id -> its output's channel axis
+
+    def add(node_id, kind, inputs, outputs, config=None, params=0, kernel=False):
         for i, (glyph, _) in enumerate(inputs):
             edges.append(Edge(glyph, node_id, i))
         output_shapes = tuple(shapes.get(o, ()) for o in outputs)
+        role, short, layout = VOCABULARY.get(kind, ("input" if kind == "Input" else "other",
+                                                    kind, None))
+        if layout is None:  # elementwise: where its input is; the input layer: channels first
+            layout = layouts.get(inputs[0][0], FIRST) if inputs else FIRST
+        layouts[node_id] = layout
         nodes.append(Node(node_id, node_id, kind, tuple(s for _, s in inputs) or output_shapes,
-                          output_shapes, config or {}, params))
+                          output_shapes, config or {}, params, role=role,
+                          kernel=kernel or role in KERNEL_ROLES, settings=main_settings(config or {}, SETTINGS),
+                          short=short, channel_axes=(layout, layout)))
         for output in outputs:
             source[output] = [node_id]
 
@@ -61,9 +99,10 @@ def extract(model) -> Network:
                 inputs.setdefault(glyph, shapes.get(tensor, ()))
         node_id = _unique(operator.name or f"{operator.op_type}_{index}", used)
         params = sum(weights.get(n, 0) for n in operator.input)
+        kernel = any(len(dims[n]) >= 2 for n in operator.input if n in dims)
         add(node_id, operator.op_type, list(inputs.items()), list(operator.output),
-            _config(operator), params)
-    return Network(name, tuple(nodes), tuple(edges), channels_first=True)
+            _config(operator), params, kernel)
+    return Network(name, tuple(nodes), tuple(edges))
 
 
 def _running_order(graph, weights) -> list:
@@ -148,10 +187,11 @@ def _config(operator) -> dict:
 
 
 def _unique(name: str, used: set) -> str:
-    """A node id from an operator's name: unique, and without ``/``, which in an id means
-    nesting (exporters write scopes such as ``/layer1/layer1.0/conv1/Conv``)."""
+    """A node id from an operator's name: unique (a second ``x`` is ``x#1``, as in every
+    adapter), and without ``/``, which in an id means nesting (exporters write scopes such as
+    ``/layer1/layer1.0/conv1/Conv``)."""
     name = name.strip("/").replace("/", ".") or "operator"
-    candidate, number = name, 1
+    candidate, number = name, 0
     while candidate in used:
         number += 1
         candidate = f"{name}#{number}"
