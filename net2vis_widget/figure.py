@@ -1,11 +1,11 @@
 """``figure(model)``: a model's architecture figure, its state, and the actions on it.
 
-``drawn`` then ``render`` are the functions to read first: fold → measure → lay out → draw →
-legend → write, one line per phase, each phase in the module of the same name.
+``render`` is the function to read first: fold → measure → lay out → draw → legend → write,
+one line per phase, each phase in the module of the same name.
 """
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import networkx as nx
 
@@ -20,26 +20,45 @@ from .palette import propose_colors
 from .state import NotInFigure, State, checked_name
 
 
-def drawn(network: Network, state: State) -> Network:
-    """The network as drawn: hidden types bypassed, active aggregates folded."""
-    return fold(network, state.aggregates, state.hidden, state.preferences.repeat_marks)
+@dataclass(frozen=True)
+class Rendering:
+    """One figure as drawn for one state: what every reader of the figure needs, computed once
+    per action (the SVG, the folded network behind it, each legend key's style)."""
+
+    state: State
+    folded: Network
+    styles: dict
+    svg: str
+    placement: layout.Layout
+    layout_key: tuple  # what the placement was computed from
 
 
-def render(network: Network, folded: Network, state: State) -> str:
-    """The SVG document of ``network``, drawn as ``folded`` (from ``drawn``) per ``state``."""
+def render(network: Network, state: State, previous: Rendering | None = None) -> Rendering:
+    """The figure of ``network`` per ``state``: fold → measure → lay out → draw → legend →
+    write. What ``previous`` (the rendering before an action) computed is reused where its
+    inputs did not change: a rename or a recolour neither folds nor lays out again."""
     preferences = state.preferences
+    folded = (previous.folded if previous is not None and _same_fold(previous.state, state)
+              else fold(network, state.aggregates, state.hidden, preferences.repeat_marks))
     styles = styles_of(network, state)
     sizes = sizing.measure(folded, preferences)
     boxes = draw.boxes(folded, sizes, styles, preferences)
-    placement = layout.layout([n.id for n in folded.nodes],
-                              list(dict.fromkeys((e.source, e.target) for e in folded.edges)),
-                              boxes, preferences.spacing_horizontal, preferences.spacing_vertical)
+    key = (tuple(n.id for n in folded.nodes), tuple((e.source, e.target) for e in folded.edges),
+           tuple(boxes.items()), preferences.spacing_horizontal, preferences.spacing_vertical)
+    placement = (previous.placement if previous is not None and previous.layout_key == key
+                 else layout.layout(list(key[0]), list(dict.fromkeys(key[1])), boxes,
+                                    preferences.spacing_horizontal, preferences.spacing_vertical))
     scene = draw.draw(folded, sizes, placement, styles, preferences)
     if preferences.legend:
         entries = legend.entries(layer_types(network), state.aggregates,
                                  {n.type for n in folded.nodes}, preferences)
         scene = legend.add_legend(scene, entries, styles, preferences)
-    return svg.write(scene)
+    return Rendering(state, folded, styles, svg.write(scene), placement, key)
+
+
+def _same_fold(before: State, after: State) -> bool:
+    return (before.aggregates, before.hidden, before.preferences.repeat_marks) == (
+        after.aggregates, after.hidden, after.preferences.repeat_marks)
 
 
 def layer_types(network: Network) -> list[str]:
@@ -62,8 +81,10 @@ class Figure:
     """A model's figure. Every action validates first and changes nothing when it fails."""
 
     def __init__(self, model, state=None, aliases=None, colors=None, input_size=None,
-                 input_data=None, **preferences):
-        self.network = extract(model, input_size, input_data)
+                 input_data=None, partial=False, **preferences):
+        self.network = extract(model, input_size, input_data, partial)
+        self._rendering: Rendering | None = None
+        self.failure = self.network.failure  # a partial figure: why the rest did not run
         if state is None:
             self._state = State(aggregates=tuple(nested_model_aggregates(self.network)),
                                 hidden=tuple(t for t, node in self.network.kinds.items()
@@ -88,17 +109,24 @@ class Figure:
         self._state = snapshot
 
     @property
+    def rendering(self) -> Rendering:
+        """The figure as drawn for the current state, computed once per state."""
+        if self._rendering is None or self._rendering.state is not self._state:
+            self._rendering = render(self.network, self._state, self._rendering)
+        return self._rendering
+
+    @property
     def styles(self) -> dict[str, draw.Style]:
         """Alias, colour and kind of every layer type and aggregate."""
-        return styles_of(self.network, self._state)
+        return self.rendering.styles
 
     @property
     def folded(self) -> Network:
         """The network as drawn: hidden types bypassed, active aggregates folded."""
-        return drawn(self.network, self._state)
+        return self.rendering.folded
 
     def to_svg(self) -> str:
-        return render(self.network, self.folded, self._state)
+        return self.rendering.svg
 
     def save(self, path) -> None:
         export.save(self.to_svg(), path)

@@ -76,6 +76,8 @@ def distinct(base: str, pattern: Aggregate, words: Vocabulary, taken: set[str]) 
         return name
     if base not in taken:
         return base
+    if base in words.kinds and f"{base} block" not in taken:  # a layer type's name
+        return f"{base} block"
     other = words.known.get(base)
     for qualifier in (_differences(pattern, other, words) if other else []):
         if name := _qualified(base, qualifier, taken):

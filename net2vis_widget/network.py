@@ -60,6 +60,7 @@ class Network:
     name: str
     nodes: tuple[Node, ...]
     edges: tuple[Edge, ...]
+    failure: str = ""  # a partial network: where and why the rest of it did not run
 
     @cached_property
     def by_id(self) -> dict[str, Node]:

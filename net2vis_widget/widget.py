@@ -12,7 +12,7 @@ import pathlib
 import anywidget
 import traitlets
 
-from .figure import Figure, render
+from .figure import Figure
 from .preferences import COLOR_MODES, SCALES
 
 
@@ -37,12 +37,14 @@ class Net2Vis(anywidget.AnyWidget):
     error = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, model, state=None, aliases=None, colors=None, input_size=None,
-                 input_data=None, **preferences):
+                 input_data=None, partial=False, **preferences):
         super().__init__()
         self.figure = Figure(model, state=state, aliases=aliases, colors=colors,
-                             input_size=input_size, input_data=input_data, **preferences)
+                             input_size=input_size, input_data=input_data, partial=partial,
+                             **preferences)
         self.on_msg(self._on_message)
         self._refresh()
+        self.error = self.figure.failure
 
     # --- the Python API: the same actions as the view's ---------------------------------------
 
@@ -127,10 +129,11 @@ class Net2Vis(anywidget.AnyWidget):
 
     def _refresh(self):
         figure, state = self.figure, self.figure.state
-        folded = figure.folded
-        self.svg = render(figure.network, folded, figure.snapshot)  # what to_svg() writes
+        rendering = figure.rendering  # computed once: what to_svg() and save() write
+        folded = rendering.folded
+        self.svg = rendering.svg
         self.layers = {node.id: _facts(node) for node in folded.nodes}
-        self.legend = _legend_entries(figure.styles, state)
+        self.legend = _legend_entries(rendering.styles, state)
         self.preferences = state["preferences"]
         shown = {node.id for node in folded.nodes}
         self.selection = [v for v in self.selection if v in shown]

@@ -309,7 +309,8 @@ ADAPTERS = {
     "torch: a checkpoint path": (lambda t: figure("model.pt", input_size=(1, 3, 8, 8)),
                                  ValueError, r"reads \.onnx, \.keras and \.h5 files.*torch\.load"),
     "torch: wrong channels": (lambda t: figure(Small(), input_size=(1, 5, 8, 8)), ValueError,
-                              r"cannot capture Small with inputs of sizes \[\(1, 5, 8, 8\)\]"),
+                              r"cannot run Small: conv \(Conv2d\) failed on inputs of sizes "
+                              r"\[\(5, 8, 8\)\]"),
     "keras: two layers named alike": (lambda t: figure(_duplicate_names()), ValueError,
                                       r"2 layers \(Dense, Dense\) are named 'a': give each"),
     "keras: an unbuilt Sequential": (lambda t: figure(keras.Sequential([layers.Dense(3)])),

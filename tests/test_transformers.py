@@ -39,10 +39,42 @@ MODELS = {  # class, configuration; each folds to a handful of glyphs with ×N m
                                encoder_layers=2, decoder_layers=2, vocab_size=500)),
 }
 ENCODER_DECODERS = {"T5", "BART"}
+IMAGE = {"input_size": (1, 3, 64, 64)}
+TEXT = {"input_data": IDS}
+STAGES = dict(hidden_sizes=[16, 32, 64, 128], depths=[1, 1, 2, 1])
+OTHERS = {  # class, configuration, inputs: encoders, speech and vision
+    "RoBERTa": ("RobertaModel", SMALL, TEXT),
+    "DistilBERT": ("DistilBertModel", dict(dim=64, hidden_dim=128, n_heads=4, n_layers=2,
+                                           vocab_size=500), TEXT),
+    "ALBERT": ("AlbertModel", dict(SMALL, embedding_size=32), TEXT),
+    "DeBERTa-v2": ("DebertaV2Model", SMALL, TEXT),
+    "Whisper": ("WhisperModel", dict(d_model=64, encoder_layers=2, decoder_layers=2,
+                                     encoder_attention_heads=4, decoder_attention_heads=4,
+                                     encoder_ffn_dim=128, decoder_ffn_dim=128, num_mel_bins=16,
+                                     max_source_positions=50),
+                {"input_data": {"input_features": torch.zeros(1, 16, 100),
+                                "decoder_input_ids": IDS}}),
+    "Wav2Vec2": ("Wav2Vec2Model", dict(SMALL, conv_dim=(32, 32), conv_stride=(5, 2),
+                                       conv_kernel=(10, 3), num_feat_extract_layers=2,
+                                       num_conv_pos_embeddings=16,
+                                       num_conv_pos_embedding_groups=4), {"input_size": (1, 4000)}),
+    "ViT": ("ViTModel", dict(SMALL, image_size=64, patch_size=16), IMAGE),
+    "DINOv2": ("Dinov2Model", dict(SMALL, image_size=64, patch_size=16), IMAGE),
+    "CLIP vision": ("CLIPVisionModel", dict(SMALL, image_size=64, patch_size=16), IMAGE),
+    "Swin": ("SwinModel", dict(image_size=64, patch_size=4, embed_dim=16, depths=[2, 2],
+                               num_heads=[2, 4], window_size=4), IMAGE),
+    "ConvNeXt": ("ConvNextModel", STAGES, IMAGE),
+    "RegNet": ("RegNetModel", dict(STAGES, groups_width=8, embedding_size=16), IMAGE),
+    "ResNet": ("ResNetModel", dict(STAGES, embedding_size=16), IMAGE),
+    "EfficientNet": ("EfficientNetModel", dict(image_size=64), IMAGE),
+    "MobileViT": ("MobileViTModel", dict(image_size=64, hidden_sizes=[32, 48, 64],
+                                         neck_hidden_sizes=[8, 8, 16, 16, 24, 32, 64]), IMAGE),
+    "SegFormer": ("SegformerModel", dict(STAGES, depths=[1, 1, 1, 1],
+                                         num_attention_heads=[1, 2, 4, 8]), IMAGE),
+}
 
 
-def build(name):
-    class_name, settings = MODELS[name]
+def build(class_name, settings):
     model_class = getattr(transformers, class_name)
     return model_class(model_class.config_class(**settings))
 
@@ -50,10 +82,20 @@ def build(name):
 @pytest.mark.parametrize("name", MODELS)
 def test_a_language_model_with_its_default_config_draws_and_folds(name):
     data = {"input_ids": IDS, "decoder_input_ids": IDS} if name in ENCODER_DECODERS else IDS
-    fig = figure(build(name), input_data=data, repeat_marks=True)
+    fig = figure(build(*MODELS[name]), input_data=data, repeat_marks=True)
     fig.auto_group()
     assert len(fig.folded.nodes) <= 8
     assert {"Input", "Embedding"} & {n.type for n in fig.network.nodes}
+    assert geo.problems(geo.parse(fig.to_svg())) == []
+
+
+@pytest.mark.parametrize("name", OTHERS)
+def test_encoders_speech_and_vision_models_draw_and_fold(name):
+    class_name, settings, inputs = OTHERS[name]
+    fig = figure(build(class_name, settings), repeat_marks=True, **inputs)
+    layers = len(fig.network.nodes)
+    fig.auto_group()
+    assert len(fig.folded.nodes) <= max(17, layers // 2)
     assert geo.problems(geo.parse(fig.to_svg())) == []
 
 

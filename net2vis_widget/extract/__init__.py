@@ -21,20 +21,21 @@ class MissingInputs(ValueError):
     """A PyTorch module came without example inputs (the command line names its own flag)."""
 
 
-def extract(model, input_size=None, input_data=None) -> Network:
+def extract(model, input_size=None, input_data=None, partial=False) -> Network:
     """The network of ``model``: a ``Network``, a built ``keras.Model`` (functional,
     Sequential, nested or subclassed) or a saved ``.keras``/``.h5`` file, a
     ``torch.nn.Module`` with its example inputs, or an ``.onnx`` file (a path, or a loaded
-    ``onnx.ModelProto``)."""
-    return checked(_adapted(model, input_size, input_data))
+    ``onnx.ModelProto``). ``partial``: where a PyTorch module's run fails, the network of
+    what ran, ending in the failed call, instead of the error."""
+    return checked(_adapted(model, input_size, input_data, partial))
 
 
-def _adapted(model, input_size, input_data) -> Network:
+def _adapted(model, input_size, input_data, partial) -> Network:
     torch, onnx = sys.modules.get("torch"), sys.modules.get("onnx")
     if torch is not None and isinstance(model, torch.nn.Module):
         from . import from_torch
 
-        return from_torch.extract(model, input_size, input_data)
+        return from_torch.extract(model, input_size, input_data, partial)
     if isinstance(model, type):
         raise TypeError(f"got the class {model.__name__}, not a model: pass an instance, "
                         f"such as {model.__name__}(…)")

@@ -1,14 +1,17 @@
 """PyTorch adapter: a live ``torch.nn.Module`` and example inputs → ``Network``.
 
-The module is captured by ``torch.export``, whose graph keeps, for every operation, the stack
-of modules it runs in. The operations of one call of a leaf module (a ``torch.nn`` built-in
-such as Conv2d, BatchNorm2d, Linear, MultiheadAttention, or a module of the user's without
+The module is recorded as it runs on fake tensors (shapes, no memory, no arithmetic): module
+hooks keep the stack of modules being called, and a ``TorchFunctionMode`` sees every torch
+function. Python control flow runs as written, data-dependent calls (a detector's
+``nonzero``) are glyphs with unknown sizes, and a run that fails is drawn up to the failing
+call on request. The operations of one call of a leaf module (a ``torch.nn`` built-in such
+as Conv2d, BatchNorm2d, Linear, MultiheadAttention, or a module of the user's without
 submodules, such as an RMSNorm) become one node typed by its class; other modules of the
 user's are descended into; operations outside any leaf that combine tensors (add, cat, mul,
 matmul, …) become nodes typed by a capitalised name (``Add``, ``Concat``). Shape plumbing
 (view, permute, getitem, Flatten, Identity, dropout in eval, …) is bypassed, and so is what
 reads no input: position indices, masks, and the embeddings of such constants. Whatever the
-module returns (caches, ``ModelOutput``s, nested tuples), its tensors are the outputs.
+module returns (caches, ``ModelOutput``s, nested tuples) is fine.
 
 Each tensor keeps its channels where what produced it puts them: first after a Conv2d or a
 BatchNorm2d (C, H, W), last after a Linear, a LayerNorm or attention (tokens, features).
@@ -20,15 +23,18 @@ instance path in ``Node.calls``, as nested Keras models do, so each becomes an a
 from __future__ import annotations
 
 import inspect
+import logging
 import numbers
 import re
 from collections import Counter
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import torch
 from torch._subclasses.fake_tensor import FakeTensorMode
 from torch.fx.experimental.symbolic_shapes import ShapeEnv
+from torch.nn.modules.module import register_module_forward_hook, register_module_forward_pre_hook
+from torch.overrides import TorchFunctionMode
 
 from . import MissingInputs, first_line
 from ..network import FIRST, KERNEL_ROLES, LAST, Edge, Network, Node
@@ -105,33 +111,39 @@ FUNCTIONS = {
     "constant_pad_nd": ("Pad", "padding", None),
     "upsample_nearest2d": ("Upsample", "upsampling", FIRST),
     "upsample_bilinear2d": ("Upsample", "upsampling", FIRST),
-    "scaled_dot_product_attention": ("Attention", "attention", LAST),
+    "scaled_dot_product_attention": ("DotProductAttention", "attention", LAST),
 }
 SETTINGS = ("out_channels", "kernel_size", "stride", "padding", "out_features", "num_heads", "embed_dim", "embedding_dim", "output_size",
             "scale_factor", "normalized_shape", "num_groups")
 # attention by heads, (heads, tokens, features per head): drawn as the tokens it makes
 HEADED = {"scaled_dot_product_attention"}
 GENERIC = {"Layer", "Block", "Model", "Module"}  # what a class named only after its model is
-WRAPPED = "net2vis_wrapped"  # the attribute holding the user's module inside the capture
+FAILED = "FAILED"  # the type of the call where a partial network's run failed
 
 
-def extract(module: torch.nn.Module, input_size=None, input_data=None) -> Network:
+def extract(module: torch.nn.Module, input_size=None, input_data=None,
+            partial: bool = False) -> Network:
+    """The network of ``module`` run on ``input_size`` or ``input_data``. Where the forward
+    pass fails, a ValueError names the call and its input sizes; with ``partial``, the
+    network of what ran, ending in the failed call, typed ``FAILED``."""
     module = getattr(module, "_orig_mod", module)  # torch.compile's wrapper: the module itself
     name = type(module).__name__
-    args, kwargs = example_inputs(module, input_size, input_data)
-    try:
-        with _inference_mode(module):
-            program = torch.export.export(_Tensors(module), args, kwargs, strict=False)
-    except Exception as error:  # noqa: BLE001 - PyTorch's reason, shortened
-        reason = first_line(error)
-        sizes = [tuple(t.shape) for t in (*args, *kwargs.values()) if isinstance(t, torch.Tensor)]
-        raise ValueError(f"cannot capture {name} with inputs of sizes {sizes}: PyTorch reported: "
-                         f"{reason}") from None
-    return _Builder(module, program, _input_names(module, args, kwargs)).network(name)
+    with FakeTensorMode(allow_non_fake_inputs=True, shape_env=ShapeEnv()):
+        args, kwargs = example_inputs(module, input_size, input_data)
+        recorder = _Recorder(module, _input_names(module, args, kwargs))
+        try:
+            with _inference_mode(module), recorder.recording(args, kwargs):
+                module(*args, **kwargs)
+        except Exception as error:  # noqa: BLE001 - PyTorch's reason, shortened
+            failure = recorder.failure(first_line(error))
+            if not partial:
+                raise ValueError(f"cannot run {name}: {failure}") from None
+            return replace(recorder.network(name), failure=failure)
+    return recorder.network(name)
 
 
 def _input_names(module, args, kwargs) -> list[str]:
-    """The names of the inputs in the order of the capture's: ``forward``'s parameters."""
+    """The names of the inputs: ``forward``'s parameters, then the keywords."""
     try:
         positional = [p.name for p in inspect.signature(module.forward).parameters.values()
                       if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
@@ -139,29 +151,6 @@ def _input_names(module, args, kwargs) -> list[str]:
         positional = []
     names = positional[:len(args)] + [f"input_{i}" for i in range(len(positional), len(args))]
     return names + list(kwargs)
-
-
-class _Tensors(torch.nn.Module):
-    """The user's module returning only the tensors of its output, wherever they are (a
-    cache object, a ``ModelOutput``, nested tuples): ``torch.export`` takes no other kind."""
-
-    def __init__(self, module):
-        super().__init__()
-        setattr(self, WRAPPED, module)
-
-    def forward(self, *args, **kwargs):
-        return tuple(_tensors_in(getattr(self, WRAPPED)(*args, **kwargs)))
-
-
-def _tensors_in(value):
-    if isinstance(value, torch.Tensor):
-        yield value
-    elif isinstance(value, (tuple, list)):
-        for item in value:
-            yield from _tensors_in(item)
-    elif isinstance(value, dict):  # ModelOutput is a dict too
-        for item in value.values():
-            yield from _tensors_in(item)
 
 
 @contextmanager
@@ -178,18 +167,18 @@ def _inference_mode(module: torch.nn.Module):
 
 
 def example_inputs(module, input_size, input_data) -> tuple[tuple, dict]:
-    """Positional and keyword example inputs from ``input_data`` or ``input_size``, as fake
-    tensors on the module's device and of its dtype: capture reads only their shapes, so an
-    input of any size, and a module on the meta device, need no memory."""
+    """Positional and keyword example inputs from ``input_data`` or ``input_size``, made on
+    the module's device and of its dtype (fake tensors, under the caller's fake mode: the
+    capture reads only their shapes, so an input of any size, and a module on the meta
+    device, need no memory)."""
     if input_size is not None and input_data is not None:
         raise ValueError("pass input_size or input_data, not both")
     device, dtype = _device_and_dtype(module)
-    with FakeTensorMode(allow_non_fake_inputs=True, shape_env=ShapeEnv()):
-        if input_data is not None:
-            return _fake_data(input_data, device)
-        if input_size is not None:
-            return tuple(torch.empty(size, dtype=dtype, device=device)
-                         for size in checked_sizes(input_size)), {}
+    if input_data is not None:
+        return _fake_data(input_data, device)
+    if input_size is not None:
+        return tuple(torch.empty(size, dtype=dtype, device=device)
+                     for size in checked_sizes(input_size)), {}
     raise MissingInputs(
         f"drawing a PyTorch module ({type(module).__name__}) needs example inputs: pass "
         "input_size=(1, 3, 224, 224) (a list of sizes for several inputs) or input_data= a "
@@ -252,38 +241,145 @@ class _Glyph:
     axes: tuple = (LAST, LAST)  # the channel axis of its input and output side, once known
 
 
-class _Builder:
-    def __init__(self, module, program, input_names):
-        self.modules = dict(module.named_modules())
-        self.program = program
-        self.input_names = input_names
-        classes = Counter(type(m).__name__ for path, m in self.modules.items()
+class _Recorder(TorchFunctionMode):
+    """Records the module's run, call by call: module hooks keep the stack of modules being
+    called, and every torch function passes through ``__torch_function__``. A call of a leaf
+    module is one glyph; functions outside leaves are glyphs or plumbing. Tensors are known by
+    identity; each maps to the glyphs its value comes from."""
+
+    def __init__(self, module, input_names):
+        super().__init__()
+        self.root = module
+        self.paths = {}
+        for path, submodule in module.named_modules():
+            self.paths.setdefault(id(submodule), path)
+        classes = Counter(type(m).__name__ for path, m in module.named_modules()
                           if path and not _is_torch(type(m)))
         self.blocks = {c for c, n in classes.items() if n > 1}
         self.prefix = _model_prefix(module)
+        self.input_names = input_names
         self.glyphs: list[_Glyph] = []
-        self.source: dict[str, list[str]] = {}  # fx node -> the glyphs its value comes from
-        self.shape: dict[str, tuple] = {}
+        self.source: dict[int, list[str]] = {}  # id(tensor) -> the glyphs its value comes from
+        self.alive: list = []  # every tensor seen, so that no id is reused while recording
+        self.stack: list[tuple] = []  # (module, path, (source, shape) it read) being called
+        self.leaf: tuple | None = None  # (module, path, call) of the leaf being called
         self.calls: Counter = Counter()
         self.config_cache: dict = {}
 
+    @contextmanager
+    def recording(self, args, kwargs):
+        for name, tensor in zip(self.input_names, _tensors_in((args, kwargs))):
+            glyph = self._glyph(name, "Input", ("input", "Input", None), ("input", name))
+            glyph.output = _shape(tensor)
+            self._produced(tensor, [glyph.id])
+        hooks = (register_module_forward_pre_hook(self._enter),
+                 register_module_forward_hook(self._leave))
+        fake_log = logging.getLogger("torch._subclasses.fake_tensor")
+        level, fake_log.level = fake_log.level, logging.CRITICAL  # a failing call is ours to say
+        # what torch.export sets while it traces: models then take their traceable paths
+        # (``transformers``' MoE layers choose a grouped matmul with a fake kernel)
+        compiling, torch.compiler._is_compiling_flag = torch.compiler._is_compiling_flag, True
+        try:
+            with self:
+                yield
+        finally:
+            torch.compiler._is_compiling_flag = compiling
+            fake_log.setLevel(level)
+            for hook in hooks:
+                hook.remove()
+
+    def failure(self, reason: str) -> str:
+        """Where the run failed: the innermost call not finished, and its input sizes. In a
+        partial network that call is the last glyph, typed ``FAILED``."""
+        if not self.stack:
+            return reason
+        module, path, read = self.stack[-1]
+        glyph = self._leaf_glyph() if self.leaf else None
+        if glyph is None:
+            glyph = self._glyph(path or "forward", FAILED, ("other", FAILED, None),
+                                ("failed", path))
+            glyph.inputs = list(dict.fromkeys(read))
+        glyph.type, glyph.role = FAILED, "other"
+        sizes = [shape for _, shape in glyph.inputs]
+        return (f"{path or 'forward'} ({type(module).__name__}) failed on inputs of sizes "
+                f"{sizes}: {reason}")
+
+    # --- module hooks -----------------------------------------------------------------------
+
+    def _enter(self, module, args):
+        path = self.paths.get(id(module), type(module).__name__)
+        read = [(s, _shape(t)) for t in _tensors_in(args) for s in self._sources(t)]
+        self.stack.append((module, path, read))
+        if self.leaf is None and module is not self.root and self._is_leaf(module):
+            self.leaf = (module, path, ("module", path, self.calls[path]))
+            self.calls[path] += 1
+
+    def _leave(self, module, args, output):
+        self.stack.pop()
+        if self.leaf is None or self.leaf[0] is not module:
+            return
+        glyph = self._leaf_glyph()
+        self.leaf = None
+        tensors = list(_tensors_in(output))
+        if glyph is not None and tensors:
+            glyph.output = _shape(tensors[0])
+            for tensor in tensors:
+                self._produced(tensor, [glyph.id])
+
+    def _leaf_glyph(self) -> _Glyph | None:
+        call = self.leaf[2]
+        return self.glyphs[-1] if self.glyphs and self.glyphs[-1].call == call else None
+
+    # --- functions --------------------------------------------------------------------------
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        name = _function_name(func)
+        shortcut = SHORTCUTS.get(name)
+        result = shortcut(*args, **(kwargs or {})) if shortcut else None
+        if result is None:  # no shortcut, or the shapes do not fit: PyTorch says why
+            result = func(*args, **(kwargs or {}))
+        outputs = list(_tensors_in(result))
+        if outputs:
+            self._operation(name, (args, kwargs), outputs)
+        return result
+
+    def _operation(self, operation: str, arguments, outputs) -> None:
+        read = [t for t in _tensors_in(arguments) if id(t) in self.source]
+        sources = list(dict.fromkeys(s for t in read for s in self.source[id(t)]))
+        glyph = self._leaf_glyph() if self.leaf else None
+        kind = (self._module_kind(self.leaf[0], operation) if self.leaf
+                else _function_kind(operation))
+        if operation in SHAPE_ONLY:
+            sources = []  # a constant, like position indices
+        with_constant = not self.leaf and kind[1] in ("add", "multiply") and len(sources) == 1
+        if (not sources or with_constant or kind[1] == "bypassed"
+                or (operation in PLUMBING and glyph is None)):
+            for tensor in outputs:  # bypassed: plumbing, identity, a constant's use
+                self._produced(tensor, sources)
+            return
+        if glyph is None:
+            call = self.leaf[2] if self.leaf else ("function", len(self.glyphs))
+            local = self.leaf[1] if self.leaf else operation
+            glyph = self._glyph(local, kind[0], kind[1:], call)
+            glyph.module = self.leaf[0] if self.leaf else None
+        for tensor in read:
+            for source in self.source[id(tensor)]:
+                if source != glyph.id and source not in (s for s, _ in glyph.inputs):
+                    glyph.inputs.append((source, _shape(tensor)))
+        glyph.output = _shape(outputs[0], operation)
+        for tensor in outputs:
+            self._produced(tensor, [glyph.id])
+
+    def _sources(self, tensor) -> list[str]:
+        return self.source.get(id(tensor), [])
+
+    def _produced(self, tensor, sources) -> None:
+        self.source[id(tensor)] = sources
+        self.alive.append(tensor)
+
+    # --- glyphs -----------------------------------------------------------------------------
+
     def network(self, name: str) -> Network:
-        user_inputs = self.program.graph_signature.user_inputs
-        names = dict(zip(user_inputs, self.input_names))
-        for node in self.program.graph.nodes:
-            value = node.meta.get("val")
-            if isinstance(value, torch.Tensor):
-                self.shape[node.name] = tuple(value.shape[1:])
-                if _operation_name(node.target) in HEADED and len(self.shape[node.name]) == 3:
-                    heads, tokens, width = self.shape[node.name]
-                    self.shape[node.name] = (tokens, heads * width)
-            if node.op == "placeholder" and node.name in user_inputs:
-                glyph = self._glyph(names.get(node.name, node.name), "Input",
-                                    ("input", "Input", None), [], ("input", node.name))
-                glyph.output = self.shape.get(node.name, ())
-                self.source[node.name] = [glyph.id]
-            elif node.op == "call_function":
-                self._operation(node)
         self._place_channels()
         nodes = [Node(g.id, g.name, g.type, tuple(s for _, s in g.inputs) or (g.output,),
                       (g.output,), config, self._params(g), g.scope, g.calls, g.role,
@@ -292,63 +388,31 @@ class _Builder:
         edges = [Edge(source, g.id, i) for g in self.glyphs for i, (source, _) in enumerate(g.inputs)]
         return Network(name, tuple(nodes), tuple(edges))
 
-    def _operation(self, node):
-        operation = _operation_name(node.target)
-        stack = [(key, _local(path), kind)
-                 for key, (path, kind) in (node.meta.get("nn_module_stack") or {}).items()]
-        leaf = next(((key, path, kind) for key, path, kind in stack if self._is_leaf(path, kind)),
-                    None)
-        references = [a.name for a in _fx_nodes((node.args, node.kwargs)) if a.name in self.source]
-        sources = list(dict.fromkeys(s for r in references for s in self.source[r]))
-        call = ("module", leaf[0]) if leaf else ("function", node.name)
-        glyph = self.glyphs[-1] if self.glyphs and self.glyphs[-1].call == call else None
-        kind = self._module_kind(leaf[1], leaf[2], operation) if leaf else _function_kind(operation)
-        if operation in SHAPE_ONLY:
-            self.source[node.name] = []  # a constant, like position indices
-            return
-        with_constant = leaf is None and kind[1] in ("add", "multiply") and len(sources) == 1
-        if not sources or with_constant or kind[1] == "bypassed" or (
-                operation in PLUMBING and glyph is None):
-            self.source[node.name] = sources  # bypassed: plumbing, identity, a constant's use
-            return
-        if glyph is None:
-            path = leaf[1] if leaf else node.name
-            glyph = self._glyph(path, kind[0], kind[1:], stack, call)
-            glyph.module = self.modules.get(leaf[1]) if leaf else None
-        for reference in references:
-            for source in self.source[reference]:
-                if source != glyph.id and source not in (s for s, _ in glyph.inputs):
-                    glyph.inputs.append((source, self.shape.get(reference, ())))
-        if node.name in self.shape:
-            glyph.output = self.shape[node.name]
-        self.source[node.name] = [glyph.id]
-
-    def _is_leaf(self, path: str, kind: str) -> bool:
+    def _is_leaf(self, module) -> bool:
         """One glyph: a ``torch.nn`` built-in that is not a container, or a module of the
         user's without submodules (an RMSNorm written by hand)."""
-        if kind.startswith("torch.nn."):
-            return kind.rsplit(".", 1)[-1] not in CONTAINERS
-        module = self.modules.get(path)
-        return bool(path) and module is not None and next(module.children(), None) is None
+        if _is_torch(type(module)):
+            return type(module).__name__ not in CONTAINERS
+        return next(module.children(), None) is None
 
-    def _module_kind(self, path: str, kind: str, operation: str) -> tuple:
+    def _module_kind(self, module, operation: str) -> tuple:
         """(type, role, short, layout) of a leaf module's glyph (``operation``: its first)."""
-        cls = kind.rsplit(".", 1)[-1]
+        cls = type(module).__name__
         if cls in BYPASSED:
             return cls, "bypassed", cls, None
         if cls in MODULES:
             role, short, layout = MODULES[cls]
-            size = getattr(self.modules.get(path), "output_size", None)
+            size = getattr(module, "output_size", None)
             if cls.startswith("Adaptive") and size in (1, (1,), (1, 1), (1, 1, 1)):
                 role, short = "global_pooling", "GAP" if "Avg" in cls else "GMP"
             return cls, role, short, layout
         return cls, *_user_leaf_kind(cls, operation)
 
-    def _glyph(self, local_id, kind, facts, stack, call) -> _Glyph:
-        blocks = [(path, cls.rsplit(".", 1)[-1]) for _, path, cls in stack
-                  if path and cls.rsplit(".", 1)[-1] in self.blocks]
-        count = self.calls[local_id]
-        self.calls[local_id] += 1
+    def _glyph(self, local_id, kind, facts, call) -> _Glyph:
+        blocks = [(path, type(m).__name__) for m, path, _ in self.stack
+                  if path and type(m).__name__ in self.blocks]
+        count = self.calls[("glyph", local_id)]
+        self.calls[("glyph", local_id)] += 1
         parts = [path for path, _ in blocks] + [local_id + (f"#{count}" if count else "")]
         ids = ["/".join(part.replace("/", NOT_NESTING) for part in parts[:i + 1])
                for i in range(len(parts))]
@@ -451,23 +515,59 @@ def _is_torch(cls) -> bool:
     return cls.__module__.startswith("torch.nn")
 
 
-def _local(path: str) -> str:
-    """A module path inside the user's module (the capture wraps it)."""
-    return "" if path == WRAPPED else path.removeprefix(WRAPPED + ".")
-
-
-def _operation_name(target) -> str:
-    name = getattr(target, "_opname", None) or getattr(target, "__name__", str(target))
-    return name.split(".")[0].rstrip("_")
-
-
-def _fx_nodes(value):
-    """The graph nodes referenced in an operation's arguments, in order."""
-    if isinstance(value, torch.fx.Node):
+def _tensors_in(value):
+    """The tensors in a value: a tensor, or one inside tuples, lists and dicts (a
+    ``ModelOutput`` is a dict); anything else (a cache object, ``None``) holds none."""
+    if isinstance(value, torch.Tensor):
         yield value
-    elif isinstance(value, (list, tuple)):
+    elif isinstance(value, (tuple, list)):
         for item in value:
-            yield from _fx_nodes(item)
+            yield from _tensors_in(item)
     elif isinstance(value, dict):
         for item in value.values():
-            yield from _fx_nodes(item)
+            yield from _tensors_in(item)
+
+
+def _batch_norm(x, running_mean=None, *args, **kwargs):
+    fits = running_mean is None or x.dim() >= 2 and running_mean.shape[0] == x.shape[1]
+    return torch.empty_like(x) if fits else None
+
+
+def _layer_norm(x, normalized_shape, *args, **kwargs):
+    fits = tuple(x.shape[x.dim() - len(normalized_shape):]) == tuple(normalized_shape)
+    return torch.empty_like(x) if fits else None
+
+
+def _linear(x, weight, *args, **kwargs):
+    fits = x.dim() >= 1 and x.shape[-1] == weight.shape[-1]
+    return x.new_empty((*x.shape[:-1], weight.shape[0])) if fits else None
+
+
+def _addmm(bias, x, weight, *args, **kwargs):
+    fits = x.dim() == weight.dim() == 2 and x.shape[1] == weight.shape[0]
+    return x.new_empty((x.shape[0], weight.shape[1])) if fits else None
+
+
+# functions whose output needs only its shape, made at once where the input's shape fits (else
+# PyTorch runs them, and says why not): on fake tensors their arithmetic is slow to trace, a
+# batch norm or a linear map decomposes into tens of operations
+SHORTCUTS = {"batch_norm": _batch_norm, "layer_norm": _layer_norm, "rms_norm": _layer_norm,
+             "linear": _linear, "addmm": _addmm}
+
+
+def _function_name(func) -> str:
+    """``add`` for ``torch.add``, ``Tensor.add_``, ``Tensor.__add__`` and ``__radd__``."""
+    name = getattr(func, "__name__", str(func)).strip("_")
+    if name[:1] in ("r", "i") and name[1:] in FUNCTIONS and name not in FUNCTIONS:
+        name = name[1:]  # __radd__, __imul__
+    return name
+
+
+def _shape(tensor, operation: str = "") -> tuple:
+    """A tensor's shape without the batch axis (``None`` where only data decides a size);
+    attention by heads as the (tokens, features) it makes."""
+    shape = tuple(d if isinstance(d, int) else None for d in tensor.shape[1:])
+    if operation in HEADED and len(shape) == 3 and None not in shape:
+        heads, tokens, width = shape
+        return tokens, heads * width
+    return shape
