@@ -8,6 +8,7 @@ that look grey are never proposed.
 from __future__ import annotations
 
 import colorsys
+import functools
 import heapq
 import math
 from collections.abc import Iterable, Mapping
@@ -58,11 +59,19 @@ def propose_colors(count: int, mode: str, aggregates: frozenset[int] | set[int] 
     MIN_DELTA_E from every other displayed colour, fixed ones included, and none is left then
     the farthest is taken anyway. Indices outside ``range(count)`` are ignored.
     """
-    fixed = {i: color for i, color in (fixed or {}).items() if 0 <= i < count}
-    chooser = _Chooser(_seeds(mode))
+    fixed = tuple(sorted((i, c) for i, c in (fixed or {}).items() if 0 <= i < count))
+    return list(_proposed(count, mode, frozenset(aggregates), fixed))
+
+
+@functools.lru_cache(maxsize=256)
+def _proposed(count: int, mode: str, aggregates: frozenset[int],
+              fixed: tuple[tuple[int, str], ...]) -> tuple[str, ...]:
+    """``propose_colors``, remembered: a figure asks the same at every action, and a few
+    hundred ΔE computations would take most of a toggle's time."""
+    chooser, fixed = _Chooser(_seeds(mode)), dict(fixed)
     for i, color in fixed.items():
         chooser.add(color, i in aggregates)
-    return [fixed[i] if i in fixed else chooser.choose(i in aggregates) for i in range(count)]
+    return tuple(fixed[i] if i in fixed else chooser.choose(i in aggregates) for i in range(count))
 
 
 def ciede2000(a: str, b: str) -> float:

@@ -97,8 +97,8 @@ def _label(label: Label) -> str:
 
 def _n(value: float) -> str:
     """A coordinate with at most two decimals, no trailing zeros, never ``-0``."""
-    rounded = round(value, 2)
-    return str(int(rounded)) if rounded == int(rounded) else str(rounded)
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
 
 
 def escape(text) -> str:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 
 def order_layers(layers, ups, downs, weights, graph, sweeps: int = 4) -> None:
-    """Barycenter sweeps down and up, keeping the order with the fewest crossings."""
+    """Barycenter sweeps down and up, keeping the order with the fewest crossings; they stop
+    when none is left, or after a sweep down and up that found no better order."""
     _initial_order(layers, downs, graph, weights[1])
     best = [list(layer) for layer in layers]
-    best_crossings = count_crossings(layers, downs)
+    best_crossings, since_best = count_crossings(layers, downs), 0
     for sweep in range(sweeps * 2):
-        if best_crossings == 0:
+        if best_crossings == 0 or since_best == 2:
             break
         if sweep % 2 == 0:
             for r in range(1, len(layers)):
@@ -18,8 +19,9 @@ def order_layers(layers, ups, downs, weights, graph, sweeps: int = 4) -> None:
             for r in range(len(layers) - 2, -1, -1):
                 _sort_by_barycenter(layers[r], layers[r + 1], downs)
         crossings = count_crossings(layers, downs)
+        since_best += 1
         if crossings < best_crossings:
-            best, best_crossings = [list(layer) for layer in layers], crossings
+            best, best_crossings, since_best = [list(layer) for layer in layers], crossings, 0
     layers[:] = best
 
 
