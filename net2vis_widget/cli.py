@@ -32,7 +32,8 @@ def main(argv=None) -> int:
     parser.add_argument("--auto-group", action="store_true",
                         help="fold repeated layer sequences and blocks into aggregates")
     parser.add_argument("--input-size", type=_sizes, metavar="1,3,224,224[;1,8]",
-                        help="example input sizes, for a factory returning a PyTorch module "
+                        help="example input sizes: for a PyTorch module with the batch axis, "
+                        "for a Keras model built for any size without it, such as 224,224,3 "
                         "(several inputs separated by ';')")
     parser.add_argument("--state", type=Path,
                         help="a JSON file of figure state (as saved from Figure.state)")

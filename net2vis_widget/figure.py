@@ -20,6 +20,9 @@ from .palette import propose_colors
 from .state import NotInFigure, State, checked_name
 
 
+RECENT = 4  # renderings a figure keeps
+
+
 @dataclass(frozen=True)
 class Rendering:
     """One figure as drawn for one state: what every reader of the figure needs, computed once
@@ -83,7 +86,7 @@ class Figure:
     def __init__(self, model, state=None, aliases=None, colors=None, input_size=None,
                  input_data=None, partial=False, **preferences):
         self.network = extract(model, input_size, input_data, partial)
-        self._rendering: Rendering | None = None
+        self._renderings: list[Rendering] = []  # the most recent last
         self.failure = self.network.failure  # a partial figure: why the rest did not run
         if state is None:
             self._state = State(aggregates=tuple(nested_model_aggregates(self.network)),
@@ -110,10 +113,15 @@ class Figure:
 
     @property
     def rendering(self) -> Rendering:
-        """The figure as drawn for the current state, computed once per state."""
-        if self._rendering is None or self._rendering.state is not self._state:
-            self._rendering = render(self.network, self._state, self._rendering)
-        return self._rendering
+        """The figure as drawn for the current state, computed once per state; the last few
+        are kept, so that switching something back (a toggle, an undone hide) is instant."""
+        recent = self._renderings
+        if recent and recent[-1].state is self._state:
+            return recent[-1]
+        known = next((r for r in recent if r.state == self._state), None)
+        rendering = known or render(self.network, self._state, recent[-1] if recent else None)
+        self._renderings = [r for r in recent if r is not known][-(RECENT - 1):] + [rendering]
+        return rendering
 
     @property
     def styles(self) -> dict[str, draw.Style]:

@@ -315,9 +315,15 @@ ADAPTERS = {
                                       r"2 layers \(Dense, Dense\) are named 'a': give each"),
     "keras: an unbuilt Sequential": (lambda t: figure(keras.Sequential([layers.Dense(3)])),
                                      ValueError, r"not built.*model\.build"),
-    "keras: sizes for a Keras model": (
+    "keras: data for a Keras model": (
         lambda t: figure(keras.Sequential([keras.Input((3,)), layers.Dense(3)]),
-                         input_size=(1, 3)), TypeError, r"a Keras model knows its input shapes"),
+                         input_data=[1, 2, 3]), TypeError, r"input_data is for PyTorch modules"),
+    "keras: a size of the wrong rank": (
+        lambda t: figure(keras.Sequential([keras.Input((None, 3)), layers.Conv1D(4, 3)]),
+                         input_size=(8, 8, 3)), ValueError, r"cannot rebuild .* sizes \[\(8, 8, 3\)\]"),
+    "keras: a size of text": (
+        lambda t: figure(keras.Sequential([keras.Input((3,)), layers.Dense(3)]),
+                         input_size="3"), ValueError, r"must be 1 input shape\(s\) without the batch"),
     "keras: a missing file": (lambda t: figure(str(t / "gone.keras")), ValueError,
                               r"gone\.keras: no such model file"),
     "keras: a corrupt file": (lambda t: figure(_saved(t, "bad.keras", b"not a zip")), ValueError,

@@ -130,3 +130,10 @@ def test_a_subclassed_model_branching_on_values_is_refused_naming_the_fix():
     net(keras.ops.ones((1, 3)))
     with pytest.raises(ValueError, match="cannot be drawn: its call.. does not run on symbolic"):
         extract(net)
+
+def test_a_keras_model_built_for_any_size_draws_at_the_input_size_given():
+    model = keras.applications.VGG19(weights=None, include_top=False)
+    network = extract(model, input_size=(224, 224, 3))
+    shapes = [n.output_shapes[0] for n in network.nodes]
+    assert shapes[0] == (224, 224, 3) and shapes[-1] == (7, 7, 512)
+    assert model.input_shape == (None, None, None, 3)  # the user's model is as it was

@@ -49,8 +49,10 @@ def _adapted(model, input_size, input_data, partial) -> Network:
     if keras is not None and isinstance(model, keras.Model):
         from . import from_keras
 
-        _no_example_inputs("a Keras model", input_size, input_data)
-        return from_keras.extract(model)
+        if input_data is not None:
+            raise TypeError("input_data is for PyTorch modules; a Keras model takes input_size, "
+                            "its input shape without the batch axis, such as (224, 224, 3)")
+        return from_keras.extract(model, input_size)
     raise TypeError(
         f"cannot draw a {type(model).__module__}.{type(model).__name__}: expected a "
         "keras.Model, a torch.nn.Module (with input_size or input_data) or an .onnx file"

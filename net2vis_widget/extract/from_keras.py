@@ -60,8 +60,12 @@ VOCABULARY = {
 SETTINGS = ("filters", "units", "kernel_size", "strides", "padding", "pool_size", "activation", "rate", "size", "axis", "num_heads", "key_dim",
             "output_dim", "data_format")
 
-def extract(model) -> Network:
+def extract(model, input_size=None) -> Network:
+    """The network of ``model``; ``input_size`` (its input shape without the batch axis, a
+    list of them for several inputs) draws a model built for any size at that size."""
     graph = _functional_graph(model)
+    if input_size is not None:
+        graph = _rebuilt(graph, input_size)
     builder = _Builder()
     builder.walk(graph, sources=None, scope=(), prefix="")
     return Network(name=model.name, nodes=tuple(builder.nodes), edges=tuple(builder.edges))
@@ -82,6 +86,26 @@ def _functional_graph(model):
     if not hasattr(model, "_nodes_by_depth"):
         return _traced(model)
     return model
+
+
+def _rebuilt(model, input_size):
+    """A copy of a functional model rebuilt on inputs of ``input_size``: the user's model
+    stays as it is, the copy's layers report the sizes a reader wants to see."""
+    sizes = input_size if input_size and isinstance(input_size[0], (tuple, list)) else [input_size]
+    if len(sizes) != len(model.inputs) or not all(
+            isinstance(size, (tuple, list)) and all(isinstance(d, int) and d > 0 for d in size)
+            for size in sizes):
+        raise ValueError(f"input_size for {model.name!r} must be {len(model.inputs)} input "
+                         "shape(s) without the batch axis, such as (224, 224, 3); got "
+                         f"{input_size!r}")
+    inputs = [keras.Input(shape=tuple(size), name=tensor._keras_history.operation.name)
+              for size, tensor in zip(sizes, model.inputs)]
+    try:
+        return keras.models.clone_model(model, input_tensors=inputs if len(inputs) > 1
+                                        else inputs[0])
+    except Exception as error:  # noqa: BLE001 - Keras's reason, shortened
+        raise ValueError(f"cannot rebuild {model.name!r} on inputs of sizes {sizes}: "
+                         f"{first_line(error)}") from None
 
 
 def _traced(model):
