@@ -18,7 +18,7 @@ from typing import Mapping, Sequence
 import networkx as nx
 
 from .align import align
-from .graph import Box, Layout, Route, handle_boxes, insert_dummies, path_weights, segments
+from .graph import Box, Layout, Route, handle_boxes, layered
 from .order import order_layers
 from .place import place
 from .rank import assign_ranks
@@ -33,14 +33,12 @@ def layout(nodes: Sequence[str], edges: Sequence[tuple[str, str]], boxes: Mappin
     graph.add_nodes_from(nodes)
     graph.add_edges_from(edges)
     rank = assign_ranks(graph)
-    layers, chains = insert_dummies(graph, rank)
-    ups, downs = segments(chains)
-    weights = path_weights(layers, ups, downs, graph)
-    order_layers(layers, ups, downs, weights, graph)
-    aligned = align(layers, ups, downs, weights)
-    room = {**boxes, **handle_boxes(chains, graph, boxes)}
-    y = place(layers, chains, aligned, room, spacing_vertical)
-    columns = column_extents(layers, boxes, spacing_horizontal)
+    g = layered(graph, rank)  # the one record every phase below reads
+    order_layers(g)
+    aligned = align(g)
+    room = {**boxes, **handle_boxes(g, boxes)}
+    y = place(g, aligned, room, spacing_vertical)
+    columns = column_extents(g.layers, boxes, spacing_horizontal)
     centers = {v: (columns[rank[v]][0] + columns[rank[v]][1] / 2, y[v]) for v in graph}
-    routes = route(layers, chains, ups, downs, aligned, y, boxes, columns, rank, spacing_horizontal)
+    routes = route(g, aligned, y, boxes, columns, spacing_horizontal)
     return Layout(centers, routes, rank, tuple(columns))

@@ -4,13 +4,14 @@ from __future__ import annotations
 import bisect
 
 
-def align(layers, ups, downs, weights) -> dict:
+def align(layered) -> dict:
     """Pairs of neighbours in adjacent columns that share one horizontal line.
 
     Forced links (single output → single input) come first, then the links on the heaviest
     paths (most real layers), so that the main path runs straight. Links never cross.
     Returns successor → predecessor for every aligned pair.
     """
+    layers, ups, downs, weights = layered.layers, layered.ups, layered.downs, layered.weights
     weight_up, weight_down = weights
     aligned = {}
     for upper, lower in zip(layers, layers[1:]):

@@ -36,6 +36,28 @@ class Layout:
     columns: tuple[tuple[float, float], ...]  # (left, width) of each rank's column
 
 
+@dataclass
+class Layered:
+    """The layered graph every phase after ranking reads: the columns (ordering sorts each
+    top to bottom, in place), each edge as a chain through the dummies of the columns it
+    passes, the segments between neighbouring columns, and the heaviest-path weights."""
+
+    graph: object  # the networkx graph of the real nodes
+    rank: dict
+    layers: list  # per column, its nodes (dummies included) top to bottom
+    chains: list  # per edge, its nodes from source to target
+    ups: dict  # node -> its neighbours in the column before, one per segment
+    downs: dict  # node -> its neighbours in the column after
+    weights: tuple  # (up, down): real layers on the heaviest path ending at, starting from
+
+
+def layered(graph, rank) -> Layered:
+    layers, chains = insert_dummies(graph, rank)
+    ups, downs = segments(chains)
+    return Layered(graph, rank, layers, chains, ups, downs,
+                   path_weights(layers, ups, downs, graph))
+
+
 def insert_dummies(graph, rank):
     """Rank lists with a dummy per column an edge passes; each edge becomes a chain."""
     layers: list[list[str]] = [[] for _ in range(max(rank.values(), default=-1) + 1)]
@@ -53,14 +75,14 @@ def insert_dummies(graph, rank):
     return layers, chains
 
 
-def handle_boxes(chains, graph, boxes) -> dict:
+def handle_boxes(layered: Layered, boxes) -> dict:
     """Room for the handle a fan-out (fan-in) glyph stretches to its edge's lane.
 
     The first (last) dummy of such an edge is as tall as the handle, so that other lanes and
     glyphs keep clear of it.
     """
-    result = {}
-    for chain in chains:
+    result, graph = {}, layered.graph
+    for chain in layered.chains:
         if len(chain) < 3:
             continue
         (u, first), (last, v) = chain[:2], chain[-2:]

@@ -3,10 +3,11 @@ the fewest crossings."""
 from __future__ import annotations
 
 
-def order_layers(layers, ups, downs, weights, graph, sweeps: int = 4) -> None:
+def order_layers(layered, sweeps: int = 4) -> None:
     """Barycenter sweeps down and up, keeping the order with the fewest crossings; they stop
     when none is left, or after a sweep down and up that found no better order."""
-    _initial_order(layers, downs, graph, weights[1])
+    layers, ups, downs = layered.layers, layered.ups, layered.downs
+    _initial_order(layers, downs, layered.graph, layered.weights[1])
     best = [list(layer) for layer in layers]
     best_crossings, since_best = count_crossings(layers, downs), 0
     for sweep in range(sweeps * 2):

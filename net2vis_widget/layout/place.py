@@ -9,13 +9,14 @@ from .graph import extent
 DUMMY_GAP = 12  # vertical gap between two edges running side by side
 
 
-def place(layers, chains, aligned, boxes, spacing_vertical, sweeps: int = 8) -> dict:
+def place(layered, aligned, boxes, spacing_vertical, sweeps: int = 8) -> dict:
     """Vertical centres: blocks of aligned nodes share one; blocks keep their column order.
 
     Starts from the top-compacted placement, then moves each block toward the median level
     of the blocks it links to through fan-in/fan-out edges, within the room its neighbours
     above and below leave, sweeping alternately up and down until nothing moves.
     """
+    layers, chains = layered.layers, layered.chains
     block = {}
     for layer in layers:
         for v in layer:

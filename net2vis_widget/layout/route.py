@@ -18,7 +18,7 @@ def column_extents(layers, boxes, spacing_horizontal):
     return columns
 
 
-def route(layers, chains, ups, downs, aligned, y, boxes, columns, rank, spacing_horizontal):
+def route(layered, aligned, y, boxes, columns, spacing_horizontal):
     """Each edge as horizontal runs from its source's right side to its target's left side.
 
     A run's level is the line of the glyph that has a single connection on that side; a
@@ -26,6 +26,8 @@ def route(layers, chains, ups, downs, aligned, y, boxes, columns, rank, spacing_
     glyph or lane in its column (only in non-planar corners), it stays in its glyph's free
     band and the edge takes a vertical jog in the gap instead.
     """
+    layers, chains, ups, downs = layered.layers, layered.chains, layered.ups, layered.downs
+    rank = layered.rank
     wanted = []  # per chain: its ends, its segments' levels, and where its handles would be
     reach = {v: [] for layer in layers for v in layer}  # the handles each glyph fans out
     for chain in chains:
