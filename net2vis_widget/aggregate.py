@@ -190,6 +190,26 @@ def pattern_of(network, glyphs: Sequence[str], name: str = "") -> Aggregate:
     return Aggregate(name, tuple(network.by_id[v].type for v in members), rows)
 
 
+def without(aggregate: Aggregate, hidden: set[str]) -> Aggregate | str | None:
+    """``aggregate``'s pattern with its members of ``hidden`` keys bypassed, as the network's
+    hidden layers are: each consumer reads what the bypassed member read. A pattern left with
+    one member is that member's key (the layer it now matches); with none, ``None``."""
+    members = aggregate.members
+    kept = [i for i, key in enumerate(members) if key not in hidden]
+    if len(kept) == len(members):
+        return aggregate
+    if len(kept) < 2:
+        return members[kept[0]] if kept else None
+    position = {old: new for new, old in enumerate(kept)}
+
+    def read(i):  # what member ``i`` reads once the hidden members are bypassed
+        return [t for s in aggregate.sources[i]
+                for t in (read(s) if s >= 0 and members[s] in hidden else [s])]
+
+    rows = tuple(tuple(position.get(s, s) if s >= 0 else s for s in read(i)) for i in kept)
+    return replace(aggregate, members=tuple(members[i] for i in kept), sources=numbered(rows))
+
+
 def splice(outer: Aggregate, removed: Aggregate) -> Aggregate:
     """``outer`` with each member that is ``removed`` replaced by ``removed``'s own members."""
     while removed.name in outer.members:

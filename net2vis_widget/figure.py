@@ -13,7 +13,7 @@ from . import draw, export, layout, legend, sizing, svg
 from .aggregate import GroupingError, from_selection
 from .autogroup import auto_group, nested_model_aggregates
 from .extract import extract
-from .fold import fold
+from .fold import drawn_patterns, fold
 from .names import name_for
 from .network import BYPASSED_ROLES, Network
 from .palette import propose_colors
@@ -53,8 +53,9 @@ def render(network: Network, state: State, previous: Rendering | None = None) ->
                                     preferences.spacing_horizontal, preferences.spacing_vertical))
     scene = draw.draw(folded, sizes, placement, styles, preferences)
     if preferences.legend:
-        entries = legend.entries(layer_types(network), state.aggregates,
-                                 {n.type for n in folded.nodes}, preferences)
+        patterns = drawn_patterns(state.aggregates, state.hidden)  # without hidden members
+        entries = legend.entries(layer_types(network), patterns, {n.type for n in folded.nodes},
+                                 preferences)
         scene = legend.add_legend(scene, entries, styles, preferences)
     return Rendering(state, folded, styles, svg.write(scene), placement, key)
 

@@ -7,17 +7,35 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Iterable, Sequence
 
-from .aggregate import Aggregate, sources_of
+from .aggregate import Aggregate, sources_of, without
 from .network import Edge, Network, Node
 
 
 def fold(network: Network, aggregates: Sequence[Aggregate], hidden: Iterable[str] = (),
          repeat_marks: bool = False) -> Network:
     network = bypass(network, set(hidden))
-    for aggregate in aggregates:
+    for aggregate in drawn_patterns(aggregates, hidden):
         if aggregate.active:
             network = fold_aggregate(network, aggregate)
     return collapse_repeats(network) if repeat_marks else network
+
+
+def drawn_patterns(aggregates: Sequence[Aggregate], hidden: Iterable[str]) -> list[Aggregate]:
+    """The aggregates as they match a network whose ``hidden`` types are bypassed: without
+    their hidden members, so that hiding BatchNormalization keeps a ResNet's residual blocks
+    folded. An aggregate left with one member matches that member's layers, and every
+    aggregate holding it reads that key instead; one left with none is hidden itself."""
+    hidden, patterns, standing_for = set(hidden), [], {}
+    for aggregate in aggregates:
+        members = tuple(standing_for.get(m, m) for m in aggregate.members)
+        pattern = without(replace(aggregate, members=members), hidden)
+        if pattern is None:
+            hidden.add(aggregate.name)
+        elif isinstance(pattern, str):
+            standing_for[aggregate.name] = pattern
+        else:
+            patterns.append(pattern)
+    return patterns
 
 
 def collapse_repeats(network: Network) -> Network:

@@ -240,3 +240,16 @@ def test_state_onto_an_edited_model_keeps_what_applies(residual):
 def test_a_malformed_state_is_refused_clearly(residual):
     with pytest.raises(TypeError, match="state must be a dict"):
         figure(residual, state="groups.json")
+
+
+def test_hiding_a_type_keeps_the_grouping_and_the_legend_drops_it(application):
+    fig = figure(application("ResNet50"))
+    fig.auto_group()
+    glyphs = [n.type for n in fig.folded.nodes]
+    fig.hide("BatchNormalization")
+    assert [n.type for n in fig.folded.nodes] == glyphs  # the residual blocks still fold
+    root = geo.parse(fig.to_svg())
+    legend_types = {g.get("data-type") for g in geo.elements(root, "n2v-legend-glyph")}
+    assert "BatchNormalization" not in legend_types and "Residual block" in legend_types
+    fig.show("BatchNormalization")
+    assert [n.type for n in fig.folded.nodes] == glyphs
