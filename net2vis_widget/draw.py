@@ -20,6 +20,7 @@ from .sizing import Size
 FONT_SIZE = 11
 DIMENSION_FONT_SIZE = 10
 LABEL_GAP = 3  # between a glyph and the labels under it
+LINE = FONT_SIZE * 1.2  # one line of labels under (or the ×N mark over) a glyph
 AGGREGATE_STROKE = 3.0
 
 
@@ -41,8 +42,8 @@ def boxes(network: Network, sizes: Mapping[str, Size], styles: Mapping[str, Styl
         half = max(size.input_height, size.output_height) / 2
         labels = _under_labels(size, styles[node.type], preferences)
         width = max([size.width] + [text_width(text, FONT_SIZE) for _, text in labels])
-        below = half + (LABEL_GAP + len(labels) * FONT_SIZE * 1.2 if labels else 0)
-        above = half + (LABEL_GAP + FONT_SIZE * 1.2 if node.repeats > 1 else 0)
+        below = half + (LABEL_GAP + len(labels) * LINE if labels else 0)
+        above = half + (LABEL_GAP + LINE if node.repeats > 1 else 0)
         result[node.id] = Box(size.width, width, above, below,
                               size.input_height / 2, size.output_height / 2)
     return result
@@ -72,8 +73,8 @@ def draw(network: Network, sizes: Mapping[str, Size], placement: Layout,
         ys = [point[1] for point in glyphs[-1].points]
         labels += _node_labels(size, style, preferences, (x, y, left, right, max(ys)), ins, outs,
                                is_input)
-        if node.repeats > 1:
-            labels.append(Label(f"×{node.repeats}", x, min(ys) - LABEL_GAP - FONT_SIZE * 0.6,
+        if node.repeats > 1:  # centred in the line ``boxes`` keeps over the glyph
+            labels.append(Label(f"×{node.repeats}", x, min(ys) - LABEL_GAP - LINE / 2,
                                 "mark", FONT_SIZE))
         if preferences.show_samples and node.id not in in_levels:
             placeholders.append(_placeholder(left - preferences.spacing_horizontal,
@@ -164,10 +165,8 @@ def _node_labels(size, style, preferences, frame, ins, outs, is_input):
         if is_input and size.input_dimensions:
             labels.append(Label(size.input_dimensions, left - gap / 2, ins[0], "dimension",
                                 DIMENSION_FONT_SIZE, rotated=True))
-    top = bottom + LABEL_GAP
-    for kind, text in _under_labels(size, style, preferences):
-        labels.append(Label(text, x, top + FONT_SIZE * 0.6, kind, FONT_SIZE))
-        top += FONT_SIZE * 1.2
+    for line, (kind, text) in enumerate(_under_labels(size, style, preferences)):
+        labels.append(Label(text, x, bottom + LABEL_GAP + (line + 0.5) * LINE, kind, FONT_SIZE))
     return labels
 
 
