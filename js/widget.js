@@ -207,14 +207,14 @@ function render({ model, el }) {
       const label = element("label", "n2v-preference");
       label.append(element("span", "", name.replaceAll("_", " ")));
       let input;
-      if (choices[name]) {
+      if (choices[name]) { // any JSON values: channels_first is null (auto), true or false
         input = element("select");
         for (const choice of choices[name]) {
-          const option = element("option", "", choice);
-          option.value = choice;
+          const option = element("option", "", choice === null ? "auto" : String(choice));
+          option.value = JSON.stringify(choice);
           input.append(option);
         }
-        input.value = value;
+        input.value = JSON.stringify(value);
       } else {
         input = element("input");
         input.type = typeof value === "boolean" ? "checkbox" : "number";
@@ -224,7 +224,7 @@ function render({ model, el }) {
       input.name = name;
       input.addEventListener("change", () => {
         const read = input.type === "checkbox" ? input.checked
-          : input.type === "number" ? Number(input.value) : input.value;
+          : input.type === "number" ? Number(input.value) : JSON.parse(input.value);
         send({ action: "update", preferences: { [name]: read } });
       });
       label.append(input);

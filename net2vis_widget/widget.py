@@ -32,7 +32,8 @@ class Net2Vis(anywidget.AnyWidget):
     layers = traitlets.Dict().tag(sync=True)  # glyph id -> facts for the tooltip
     legend = traitlets.List().tag(sync=True)  # every type and aggregate, for the panels
     preferences = traitlets.Dict().tag(sync=True)
-    choices = traitlets.Dict({"scale": list(SCALES), "color_mode": list(COLOR_MODES)}).tag(sync=True)
+    choices = traitlets.Dict({"scale": list(SCALES), "color_mode": list(COLOR_MODES),
+                              "channels_first": [None, True, False]}).tag(sync=True)
     selection = traitlets.List().tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
 

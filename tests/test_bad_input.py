@@ -24,7 +24,7 @@ from net2vis_widget.cli import main
 
 torch = pytest.importorskip("torch")
 onnx = pytest.importorskip("onnx")
-from onnx import TensorProto, helper, numpy_helper  # noqa: E402
+from onnx import TensorProto, helper  # noqa: E402
 
 from net2vis_widget.extract import MissingInputs  # noqa: E402
 
