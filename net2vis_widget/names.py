@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import cached_property
 from itertools import groupby
 from typing import Mapping
 
@@ -59,6 +60,11 @@ class Vocabulary:
 
     def roles(self, pattern: Aggregate) -> set[str]:
         return {self.role(t) for t in self.layer_types(pattern)}
+
+    @cached_property
+    def kernel_shorts(self) -> set[str]:
+        """The short names of the layer types that learn a kernel."""
+        return {self.short(k) for k in self.kinds if self.kinds[k].kernel}
 
 
 def name_for(pattern: Aggregate, known: Mapping[str, Aggregate], taken: set[str],
@@ -149,8 +155,7 @@ def _differences(pattern: Aggregate, other: Aggregate, words: Vocabulary) -> lis
 
 
 def _kernel_first(words: Vocabulary):
-    return lambda short: (short not in {words.short(k) for k in words.kinds if words.kernel(k)},
-                          short)
+    return lambda short: (short not in words.kernel_shorts, short)
 
 
 def _projection(pattern: Aggregate, words: Vocabulary) -> bool:
@@ -226,8 +231,8 @@ def _sequence(parts: list[tuple[str, str]], words: Vocabulary) -> str:
     of kernel layer counted, then the main kind alone."""
     shorts = [short for short, _ in parts]
     major = [short for short, role in parts if role not in MINOR] or shorts[:1]
-    kernels = [short for short, role in parts if role in ("block", "aggregate") or any(
-        words.short(k) == short and words.kernel(k) for k in words.kinds)] or major
+    kernels = [short for short, role in parts
+               if role in ("block", "aggregate") or short in words.kernel_shorts] or major
     for shown in (shorts, major, kernels):
         if len(text := "–".join(_runs(shown))) <= MAX_LENGTH:
             return text

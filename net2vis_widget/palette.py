@@ -8,7 +8,6 @@ that look grey are never proposed.
 from __future__ import annotations
 
 import colorsys
-import functools
 import heapq
 import math
 from collections.abc import Iterable, Mapping
@@ -63,7 +62,7 @@ def propose_colors(count: int, mode: str, aggregates: frozenset[int] | set[int] 
     return list(_proposed(count, mode, frozenset(aggregates), fixed))
 
 
-@functools.lru_cache(maxsize=256)
+@lru_cache(maxsize=256)
 def _proposed(count: int, mode: str, aggregates: frozenset[int],
               fixed: tuple[tuple[int, str], ...]) -> tuple[str, ...]:
     """``propose_colors``, remembered: a figure asks the same at every action, and a few

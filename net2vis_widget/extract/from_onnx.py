@@ -60,8 +60,8 @@ def extract(model) -> Network:
     except Exception:  # noqa: BLE001 - draw with the shapes the file declares
         pass
     graph = proto.graph
-    weights = {w.name: math.prod(w.dims) for w in graph.initializer}
     dims = {w.name: tuple(w.dims) for w in graph.initializer}
+    weights = {name: math.prod(shape) for name, shape in dims.items()}
     shapes = {v.name: _shape(v) for v in (*graph.input, *graph.value_info, *graph.output)}
     nodes, edges, source, used = [], [], {}, set()
 

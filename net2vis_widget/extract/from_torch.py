@@ -250,11 +250,11 @@ class _Recorder(TorchFunctionMode):
     def __init__(self, module, input_names):
         super().__init__()
         self.root = module
-        self.paths = {}
+        self.paths, classes = {}, Counter()
         for path, submodule in module.named_modules():
             self.paths.setdefault(id(submodule), path)
-        classes = Counter(type(m).__name__ for path, m in module.named_modules()
-                          if path and not _is_torch(type(m)))
+            if path and not _is_torch(type(submodule)):
+                classes[type(submodule).__name__] += 1
         self.blocks = {c for c, n in classes.items() if n > 1}
         self.prefix = _model_prefix(module)
         self.input_names = input_names
@@ -263,7 +263,8 @@ class _Recorder(TorchFunctionMode):
         self.alive: list = []  # every tensor seen, so that no id is reused while recording
         self.stack: list[tuple] = []  # (module, path, (source, shape) it read) being called
         self.leaf: tuple | None = None  # (module, path, call) of the leaf being called
-        self.calls: Counter = Counter()
+        self.leaf_calls: Counter = Counter()  # path -> calls of that leaf so far
+        self.local_ids: Counter = Counter()  # local id -> glyphs made with it so far
         self.config_cache: dict = {}
 
     @contextmanager
@@ -311,8 +312,8 @@ class _Recorder(TorchFunctionMode):
         read = [(s, _shape(t)) for t in _tensors_in(args) for s in self._sources(t)]
         self.stack.append((module, path, read))
         if self.leaf is None and module is not self.root and self._is_leaf(module):
-            self.leaf = (module, path, ("module", path, self.calls[path]))
-            self.calls[path] += 1
+            self.leaf = (module, path, ("module", path, self.leaf_calls[path]))
+            self.leaf_calls[path] += 1
 
     def _leave(self, module, args, output):
         self.stack.pop()
@@ -411,8 +412,8 @@ class _Recorder(TorchFunctionMode):
     def _glyph(self, local_id, kind, facts, call) -> _Glyph:
         blocks = [(path, type(m).__name__) for m, path, _ in self.stack
                   if path and type(m).__name__ in self.blocks]
-        count = self.calls[("glyph", local_id)]
-        self.calls[("glyph", local_id)] += 1
+        count = self.local_ids[local_id]
+        self.local_ids[local_id] += 1
         parts = [path for path, _ in blocks] + [local_id + (f"#{count}" if count else "")]
         ids = ["/".join(part.replace("/", NOT_NESTING) for part in parts[:i + 1])
                for i in range(len(parts))]
