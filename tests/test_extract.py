@@ -137,3 +137,10 @@ def test_a_keras_model_built_for_any_size_draws_at_the_input_size_given():
     shapes = [n.output_shapes[0] for n in network.nodes]
     assert shapes[0] == (224, 224, 3) and shapes[-1] == (7, 7, 512)
     assert model.input_shape == (None, None, None, 3)  # the user's model is as it was
+
+
+def test_a_saved_keras_file_takes_an_input_size_like_the_model_itself(tmp_path):
+    path = tmp_path / "vgg.keras"
+    keras.applications.VGG19(weights=None, include_top=False).save(path)
+    network = extract(str(path), input_size=(64, 64, 3))
+    assert network.nodes[-1].output_shapes == ((2, 2, 512),)

@@ -47,12 +47,7 @@ def _adapted(model, input_size, input_data, partial) -> Network:
         return _from_file(model, input_size, input_data)
     keras = sys.modules.get("keras")
     if keras is not None and isinstance(model, keras.Model):
-        from . import from_keras
-
-        if input_data is not None:
-            raise TypeError("input_data is for PyTorch modules; a Keras model takes input_size, "
-                            "its input shape without the batch axis, such as (224, 224, 3)")
-        return from_keras.extract(model, input_size)
+        return _from_keras(model, input_size, input_data)
     raise TypeError(
         f"cannot draw a {type(model).__module__}.{type(model).__name__}: expected a "
         "keras.Model, a torch.nn.Module (with input_size or input_data) or an .onnx file"
@@ -68,8 +63,7 @@ def _from_file(model, input_size, input_data) -> Network:
         if os.path.isdir(path):
             raise ValueError(f"{path} is a directory, not a model file")
         if path.lower().endswith(KERAS_FILES):
-            _no_example_inputs("a Keras file", input_size, input_data)
-            return _from_keras_file(path)
+            return _from_keras(_keras_file(path), input_size, input_data)
         if not path.lower().endswith(".onnx"):
             raise ValueError(
                 f"cannot draw {path!r}: figure() reads .onnx, .keras and .h5 files; load any "
@@ -78,22 +72,31 @@ def _from_file(model, input_size, input_data) -> Network:
     try:
         from . import from_onnx
     except ImportError:
-        raise ImportError("reading ONNX files needs onnx: pip install 'net2vis-widget[onnx]'") from None
+        raise ImportError("reading ONNX files needs onnx: "
+                          "pip install 'net2vis-widget[onnx]'") from None
     return from_onnx.extract(path)
 
 
-def _from_keras_file(path: str) -> Network:
+def _from_keras(model, input_size, input_data) -> Network:
+    """A Keras model, in memory or read from a file; ``input_size`` draws one built for any
+    size at that size."""
+    if input_data is not None:
+        raise TypeError("input_data is for PyTorch modules; a Keras model takes input_size, "
+                        "its input shape without the batch axis, such as (224, 224, 3)")
+    from . import from_keras
+
+    return from_keras.extract(model, input_size)
+
+
+def _keras_file(path: str):
     if not os.path.isfile(path):
         raise ValueError(f"{path}: no such model file")
     import keras
 
-    from . import from_keras
-
     try:
-        model = keras.models.load_model(path, compile=False)
+        return keras.models.load_model(path, compile=False)
     except Exception as error:  # noqa: BLE001 - one line naming the file and the problem
         raise ValueError(f"{path}: not a readable Keras model ({first_line(error)})") from None
-    return from_keras.extract(model)
 
 
 def _no_example_inputs(what: str, input_size, input_data) -> None:
@@ -124,12 +127,13 @@ def checked(network: Network) -> Network:
 
 
 def _printable(network: Network) -> Network:
-    names = [network.name, *(n.id for n in network.nodes), *(n.name for n in network.nodes),
-             *(n.type for n in network.nodes)]
+    names = [network.name, *(text for n in network.nodes
+                             for text in (n.id, n.name, n.type, *n.scope, *n.calls))]
     if all(text.isprintable() for text in names):
         return network
     nodes = tuple(replace(n, id=printable(n.id), name=printable(n.name), type=printable(n.type),
-                          scope=tuple(map(printable, n.scope))) for n in network.nodes)
+                          scope=tuple(map(printable, n.scope)),
+                          calls=tuple(map(printable, n.calls))) for n in network.nodes)
     edges = tuple(Edge(printable(e.source), printable(e.target), e.index) for e in network.edges)
     return replace(network, name=printable(network.name), nodes=nodes, edges=edges)
 
