@@ -102,7 +102,8 @@ class State:
             raise TypeError(f"state must be a dict (as from .state), got {type(data).__name__}")
         unknown = sorted(map(str, set(data) - set(FIELDS)))
         if unknown:
-            raise ValueError(f"state: unknown field {', '.join(unknown)}; known: {', '.join(FIELDS)}")
+            raise ValueError(f"state: unknown field {', '.join(unknown)}; "
+                             f"known: {', '.join(FIELDS)}")
         try:
             return cls._read(data, set(types))
         except (TypeError, ValueError) as error:

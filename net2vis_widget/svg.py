@@ -68,7 +68,8 @@ def _glyph(glyph: Glyph, css_class: str) -> str:
     stroke = (f' stroke={quoteattr(glyph.stroke)} stroke-width="{_n(glyph.stroke_width)}"'
               if glyph.stroke_width else "")
     return (f'<polygon class="{css_class}" data-id={quoteattr(glyph.id)} '
-            f'data-type={quoteattr(glyph.type)} points="{points}" fill={quoteattr(glyph.fill)}{stroke} '
+            f'data-type={quoteattr(glyph.type)} points="{points}" '
+            f'fill={quoteattr(glyph.fill)}{stroke} '
             f'stroke-linejoin="round"/>')
 
 

@@ -37,7 +37,8 @@ VOCABULARY = {
     "GlobalAveragePooling1D": ("global_pooling", "GAP"),
     "GlobalAveragePooling2D": ("global_pooling", "GAP"),
     "GlobalAveragePooling3D": ("global_pooling", "GAP"),
-    "GlobalMaxPooling1D": ("global_pooling", "GMP"), "GlobalMaxPooling2D": ("global_pooling", "GMP"),
+    "GlobalMaxPooling1D": ("global_pooling", "GMP"),
+    "GlobalMaxPooling2D": ("global_pooling", "GMP"),
     "GlobalMaxPooling3D": ("global_pooling", "GMP"),
     "Flatten": ("reshape", "Flatten"), "Reshape": ("reshape", "Reshape"),
     "Permute": ("reshape", "Permute"), "RepeatVector": ("reshape", "Repeat"),
@@ -57,8 +58,8 @@ VOCABULARY = {
     "GaussianDropout": ("dropout", "Drop"), "GaussianNoise": ("dropout", "Noise"),
     "AlphaDropout": ("dropout", "Drop"),
 }
-SETTINGS = ("filters", "units", "kernel_size", "strides", "padding", "pool_size", "activation", "rate", "size", "axis", "num_heads", "key_dim",
-            "output_dim", "data_format")
+SETTINGS = ("filters", "units", "kernel_size", "strides", "padding", "pool_size", "activation",
+            "rate", "size", "axis", "num_heads", "key_dim", "output_dim", "data_format")
 
 def extract(model, input_size=None) -> Network:
     """The network of ``model``; ``input_size`` (its input shape without the batch axis, a
@@ -180,7 +181,8 @@ class _Builder:
             scope=tuple(name for name, _ in scope),
             calls=tuple(call_id for _, call_id in scope),
             role=role,
-            kernel=role in KERNEL_ROLES or any("kernel" in w.name for w in getattr(layer, "weights", ())),
+            kernel=role in KERNEL_ROLES or any("kernel" in w.name
+                                               for w in getattr(layer, "weights", ())),
             settings=main_settings(config, SETTINGS),
             short=short,
             channel_axes=(axis, axis),

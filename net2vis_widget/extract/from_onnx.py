@@ -78,7 +78,8 @@ def extract(model) -> Network:
         layouts[node_id] = layout
         nodes.append(Node(node_id, node_id, kind, tuple(s for _, s in inputs) or output_shapes,
                           output_shapes, config or {}, params, role=role,
-                          kernel=kernel or role in KERNEL_ROLES, settings=main_settings(config or {}, SETTINGS),
+                          kernel=kernel or role in KERNEL_ROLES,
+                          settings=main_settings(config or {}, SETTINGS),
                           short=short, channel_axes=(layout, layout)))
         for output in outputs:
             source[output] = [node_id]

@@ -62,7 +62,8 @@ MODULES = {
     **dict.fromkeys(("Linear", "LazyLinear", "Bilinear"), ("dense", "Linear", LAST)),
     **dict.fromkeys(("BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "SyncBatchNorm"),
                     ("normalization", "BN", FIRST)),
-    "GroupNorm": ("normalization", "GN", FIRST), "LocalResponseNorm": ("normalization", "LRN", FIRST),
+    "GroupNorm": ("normalization", "GN", FIRST),
+    "LocalResponseNorm": ("normalization", "LRN", FIRST),
     **dict.fromkeys(("InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d"),
                     ("normalization", "IN", FIRST)),
     "LayerNorm": ("normalization", "LN", LAST), "RMSNorm": ("normalization", "RMSNorm", LAST),
@@ -113,8 +114,9 @@ FUNCTIONS = {
     "upsample_bilinear2d": ("Upsample", "upsampling", FIRST),
     "scaled_dot_product_attention": ("DotProductAttention", "attention", LAST),
 }
-SETTINGS = ("out_channels", "kernel_size", "stride", "padding", "out_features", "num_heads", "embed_dim", "embedding_dim", "output_size",
-            "scale_factor", "normalized_shape", "num_groups")
+SETTINGS = ("out_channels", "kernel_size", "stride", "padding", "out_features", "num_heads",
+            "embed_dim", "embedding_dim", "output_size", "scale_factor", "normalized_shape",
+            "num_groups")
 # attention by heads, (heads, tokens, features per head): drawn as the tokens it makes
 HEADED = {"scaled_dot_product_attention"}
 GENERIC = {"Layer", "Block", "Model", "Module"}  # what a class named only after its model is
@@ -189,8 +191,9 @@ def checked_sizes(input_size) -> list[tuple[int, ...]]:
     """``input_size`` as a list of sizes (one per input), or a ValueError showing the form."""
     sizes = input_size if _is_size_list(input_size) else [input_size]
     for size in sizes:
-        if not (isinstance(size, (tuple, list, torch.Size)) and size
-                and all(isinstance(d, numbers.Integral) and not isinstance(d, bool) and d > 0 for d in size)):
+        if not (isinstance(size, (tuple, list, torch.Size)) and size and all(
+                isinstance(d, numbers.Integral) and not isinstance(d, bool) and d > 0
+                for d in size)):
             raise ValueError(f"input_size must be a size such as (1, 3, 224, 224), positive "
                              f"integers with the batch axis first, or a list of sizes; got "
                              f"{input_size!r}")
@@ -468,7 +471,8 @@ def _model_prefix(module) -> str:
     """The first words of the class names written for this model, where they all share them
     (``transformers`` names every class of a model after it: ``LlamaDecoderLayer``,
     ``LlamaRMSNorm``); an empty text where they do not."""
-    own = {type(m).__name__ for m in module.modules() if type(m).__module__ == type(module).__module__}
+    home = type(module).__module__
+    own = {type(m).__name__ for m in module.modules() if type(m).__module__ == home}
     words = [re.findall(r"[A-Z]+[a-z0-9]*", name) for name in own]
     prefix = []
     for column in zip(*words):
