@@ -14,13 +14,13 @@ import inspect
 import os
 import statistics
 import sys
-import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import keras  # noqa: E402
 
 from net2vis_widget import Net2Vis  # noqa: E402
+from timing import run_times  # noqa: E402
 
 REPEATS = 5
 COLUMNS = ["first", "auto_group", "toggle", "hide/show", "rename", "preference"]
@@ -29,13 +29,7 @@ TARGETS = {"first": 0.3, "auto_group": 0.15, "toggle": 0.05, "hide/show": 0.05,
 
 
 def median(action, prepare=lambda: None) -> float:
-    times = []
-    for _ in range(REPEATS):
-        state = prepare()
-        start = time.perf_counter()
-        action(state)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return statistics.median(run_times(action, REPEATS, prepare=prepare))
 
 
 def row(model) -> dict[str, float]:

@@ -1,5 +1,5 @@
 """Render-time benchmark: net2vis vs keras.utils.plot_model vs visualkeras on Keras models,
-vs torchview on PyTorch modules (a ResNet-18 and a 4-layer BERT), plus synthetic graphs.
+plus synthetic graphs (PyTorch modules beside torchview: ``bench_torch.py``).
 
 Run: ``python benchmarks/bench_render.py [--quick]`` (``--quick`` skips DenseNet201 and the
 10,000-node synthetic graph). Prints a table with the SPEC targets; asserts nothing. The
@@ -11,13 +11,13 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import keras  # noqa: E402
 
 from net2vis_widget import Edge, Network, Node, figure  # noqa: E402
+from timing import run_times  # noqa: E402
 
 # SPEC targets: net2vis seconds per model, and the minimum speed-up over plot_model.
 KERAS_TARGETS = {"ResNet50": 0.04, "DenseNet201": 0.1}
@@ -26,14 +26,7 @@ MIN_RATIO = 3.0
 
 
 def median_time(fn, repeats: int, warmup: int = 0) -> float:
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return statistics.median(run_times(lambda _: fn(), repeats, warmup))
 
 
 def time_net2vis(model, repeats=7) -> float:
@@ -113,45 +106,6 @@ def keras_row(name: str) -> list[str]:
             f"{ratio:.1f}x" if ratio else "-", time_visualkeras(model), spec]
 
 
-def torch_rows() -> list[list[str]]:
-    """net2vis (capture included) and torchview on the PyTorch modules, or why not."""
-    try:
-        import torch
-        import transformers
-
-        from net2vis_widget.torch_examples import resnet18
-    except ImportError as exc:
-        return [["PyTorch modules", "-", f"not installed ({exc})", "-", "-", "-", "-"]]
-    bert = transformers.BertModel(transformers.BertConfig(
-        num_hidden_layers=4, hidden_size=128, num_attention_heads=4, intermediate_size=256))
-    cases = {"ResNet-18 (torch)": (resnet18(), {"input_size": (1, 3, 224, 224)}),
-             "BERT ×4 (torch)": (bert, {"input_data": torch.ones(1, 16, dtype=torch.long)})}
-    rows = []
-    for name, (module, inputs) in cases.items():
-        nodes = len(figure(module, **inputs).network.nodes)
-        ours = median_time(lambda: figure(module, **inputs).to_svg(), 3)
-        peer = time_torchview(module, inputs)
-        ratio = f"{float(peer) / ours:.1f}x" if peer.replace(".", "").isdigit() else "-"
-        rows.append([name, str(nodes), f"{ours:.4f}", f"torchview {peer}", ratio, "-", "-"])
-    return rows
-
-
-def time_torchview(module, inputs) -> str:
-    """Seconds of torchview's graph to SVG, as text, or why it could not run."""
-    try:
-        from torchview import draw_graph
-    except ImportError as exc:
-        return f"not installed ({exc.__class__.__name__})"
-    arguments = ({"input_size": inputs["input_size"]} if "input_size" in inputs
-                 else {"input_data": inputs["input_data"]})
-    try:
-        seconds = median_time(lambda: draw_graph(module, expand_nested=True, **arguments)
-                              .visual_graph.pipe(format="svg"), 1)
-    except Exception as exc:  # report the failure, don't hide it
-        return f"failed: {exc.__class__.__name__}: {str(exc).splitlines()[0][:80]}"
-    return f"{seconds:.3f}"
-
-
 def synthetic_row(n: int) -> list[str]:
     network = synthetic_network(n)
     ours = median_time(lambda: figure(network).to_svg(), 1)
@@ -174,8 +128,7 @@ def main() -> None:
     quick = parser.parse_args().quick
     models = ["ResNet50"] + ([] if quick else ["DenseNet201"])
     sizes = [1_000, 5_000] + ([] if quick else [10_000])
-    rows = ([keras_row(name) for name in models] + torch_rows()
-            + [synthetic_row(n) for n in sizes])
+    rows = [keras_row(name) for name in models] + [synthetic_row(n) for n in sizes]
     print_table(rows)
 
 

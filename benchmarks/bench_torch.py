@@ -9,14 +9,15 @@ Needs ``pip install torchview`` and Graphviz's ``dot``; a peer that fails is rep
 from __future__ import annotations
 
 import statistics
-import time
 import warnings
 
 import torch
 import transformers as hf
 
 from net2vis_widget import figure
+from net2vis_widget.figure import render
 from net2vis_widget.torch_examples import resnet18, tiny_transformer, unet
+from timing import run_times
 
 IDS = torch.ones(1, 16, dtype=torch.long)
 IMAGE = {"input_size": (1, 3, 224, 224)}
@@ -42,19 +43,13 @@ def modules():
 def best(fn, repeats: int = 3) -> float:
     """The fastest of ``repeats`` runs, after one to warm up: the least disturbed by a busy
     machine."""
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+    return min(run_times(lambda _: fn(), repeats, warmup=1))
 
 
 def ours(module, inputs) -> tuple[float, float]:
     capture = best(lambda: figure(module, **inputs))
-    fig = figure(module, **inputs)
-    return capture, best(fig.to_svg)
+    fig = figure(module, **inputs)  # the figure keeps its rendering: draw with the pipeline
+    return capture, best(lambda: render(fig.network, fig.snapshot))
 
 
 def torchview(module, inputs, device: str) -> float | str:
