@@ -553,11 +553,28 @@ def _addmm(bias, x, weight, *args, **kwargs):
     return x.new_empty((x.shape[0], weight.shape[1])) if fits else None
 
 
+def _attention(query, key, value, embed_dim, num_heads, *args, need_weights=True,
+               average_attn_weights=True, **kwargs):
+    """``multi_head_attention_forward`` (what ``nn.MultiheadAttention`` calls): its output
+    has the query's shape, its weights (tokens × keys, per head unless averaged) the rest."""
+    batched = query.dim() == 3
+    fits = (query.dim() in (2, 3) and key.dim() == value.dim() == query.dim()
+            and query.shape[-1] == embed_dim and key.shape[:-1] == value.shape[:-1])
+    if not fits:
+        return None
+    weights = None
+    if need_weights:
+        heads = () if average_attn_weights else (num_heads,)
+        batch = (query.shape[1],) if batched else ()
+        weights = query.new_empty((*batch, *heads, query.shape[0], key.shape[0]))
+    return torch.empty_like(query), weights
+
+
 # functions whose output needs only its shape, made at once where the input's shape fits (else
 # PyTorch runs them, and says why not): on fake tensors their arithmetic is slow to trace, a
 # batch norm or a linear map decomposes into tens of operations
 SHORTCUTS = {"batch_norm": _batch_norm, "layer_norm": _layer_norm, "rms_norm": _layer_norm,
-             "linear": _linear, "addmm": _addmm}
+             "linear": _linear, "addmm": _addmm, "multi_head_attention_forward": _attention}
 
 
 def _function_name(func) -> str:
