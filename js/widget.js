@@ -112,8 +112,8 @@ function render({ model, el }) {
   function fit() {
     const svg = canvas.querySelector("svg");
     if (!svg) return;
-    const width = parseFloat(svg.getAttribute("width")) || 800;
-    const height = parseFloat(svg.getAttribute("height")) || 400;
+    const width = svg.viewBox.baseVal.width || 800;
+    const height = svg.viewBox.baseVal.height || 400;
     const available = viewport.clientWidth || width;
     const k = Math.min(1, available / width);
     viewport.style.height = `${Math.min(640, Math.max(160, height * k + 16))}px`;
@@ -131,6 +131,9 @@ function render({ model, el }) {
       message.textContent = `Cannot show the figure: ${error.message}`;
       return;
     }
+    const { width, height } = svg.viewBox.baseVal; // one pixel per unit: the view zooms itself
+    svg.setAttribute("width", width);
+    svg.setAttribute("height", height);
     canvas.replaceChildren(svg);
     highlightSelection();
     if (!userMoved) requestAnimationFrame(fit);

@@ -7,18 +7,17 @@ with several connections reads as trapezoids fanning in or out.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Mapping
 
 from .layout import Box, Layout
 from .network import Network
 from .palette import darken, fill_of
 from .preferences import Preferences
-from .scene import Glyph, Label, Line, Placeholder, Scene, text_width
+from .scene import (DIMENSION_FONT_SIZE, FONT_SIZE, Glyph, Label, Line, Placeholder, Scene,
+                    text_width)
 from .sizing import Size
 
-FONT_SIZE = 11
-DIMENSION_FONT_SIZE = 10
 LABEL_GAP = 3  # between a glyph and the labels under it
 LINE = FONT_SIZE * 1.2  # one line of labels under (or the ×N mark over) a glyph
 AGGREGATE_STROKE = 3.0
@@ -71,17 +70,19 @@ def draw(network: Network, sizes: Mapping[str, Size], placement: Layout,
         glyphs.append(_glyph(node.id, node.type, style, size, left, right, ins, outs))
         is_input = node.id not in in_levels
         ys = [point[1] for point in glyphs[-1].points]
-        labels += _node_labels(size, style, preferences, (x, y, left, right, max(ys)), ins, outs,
-                               is_input)
+        own = _node_labels(size, style, preferences, (x, y, left, right, max(ys)), ins, outs,
+                           is_input)
         if node.repeats > 1:  # centred in the line ``boxes`` keeps over the glyph
-            labels.append(Label(f"×{node.repeats}", x, min(ys) - LABEL_GAP - LINE / 2,
-                                "mark", FONT_SIZE))
+            own.append(Label(f"×{node.repeats}", x, min(ys) - LABEL_GAP - LINE / 2, "mark",
+                             FONT_SIZE))
+        labels += [replace(label, owner=node.id) for label in own]
         if preferences.show_samples and node.id not in in_levels:
             placeholders.append(_placeholder(left - preferences.spacing_horizontal,
-                                             _nearest(ins, y), size.input_height, before=True))
+                                             _nearest(ins, y), size.input_height, node.id, True))
         if preferences.show_samples and node.id not in out_levels:
             placeholders.append(_placeholder(right + preferences.spacing_horizontal,
-                                             _nearest(outs, y), size.output_height, before=False))
+                                             _nearest(outs, y), size.output_height, node.id,
+                                             False))
     lines = [Line(r.source, r.target, r.points) for r in _merged_routes(placement)]
     return Scene(network.name, bounds(glyphs, labels, placeholders), tuple(glyphs),
                  tuple(lines), tuple(labels), tuple(placeholders), ())
@@ -170,8 +171,8 @@ def _node_labels(size, style, preferences, frame, ins, outs, is_input):
     return labels
 
 
-def _placeholder(edge_x, level, side, before):
-    return Placeholder(edge_x - side if before else edge_x, level - side / 2, side)
+def _placeholder(edge_x, level, side, owner, before):
+    return Placeholder(edge_x - side if before else edge_x, level - side / 2, side, owner)
 
 
 def bounds(glyphs, labels, placeholders=()):

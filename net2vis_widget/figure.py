@@ -1,6 +1,6 @@
 """``figure(model)``: a model's architecture figure, its state, and the actions on it.
 
-``render`` is the function to read first: fold → measure → lay out → draw → legend → write,
+``render`` is the function to read first: fold → measure → lay out → draw → wrap → legend → write,
 one line per phase, each phase in the module of the same name.
 """
 from __future__ import annotations
@@ -18,9 +18,11 @@ from .names import name_for
 from .network import BYPASSED_ROLES, Network
 from .palette import propose_colors
 from .state import NotInFigure, State, checked_name
+from .wrap import wrap
 
 
 RECENT = 4  # renderings a figure keeps
+HANDLE_REACH = 1.5  # × max_height: no glyph with fanned handles is taller than 3 × max_height
 
 
 @dataclass(frozen=True)
@@ -37,8 +39,8 @@ class Rendering:
 
 
 def render(network: Network, state: State, previous: Rendering | None = None) -> Rendering:
-    """The figure of ``network`` per ``state``: fold → measure → lay out → draw → legend →
-    write. What ``previous`` (the rendering before an action) computed is reused where its
+    """The figure of ``network`` per ``state``: fold → measure → lay out → draw → wrap →
+    legend → write. What ``previous`` (the rendering before an action) computed is reused where its
     inputs did not change: a rename or a recolour neither folds nor lays out again."""
     preferences = state.preferences
     folded = (previous.folded if previous is not None and _same_fold(previous.state, state)
@@ -47,17 +49,20 @@ def render(network: Network, state: State, previous: Rendering | None = None) ->
     sizes = sizing.measure(folded, preferences)
     boxes = draw.boxes(folded, sizes, styles, preferences)
     key = (tuple(n.id for n in folded.nodes), tuple((e.source, e.target) for e in folded.edges),
-           tuple(boxes.items()), preferences.spacing_horizontal, preferences.spacing_vertical)
+           tuple(boxes.items()), preferences.spacing_horizontal, preferences.spacing_vertical,
+           HANDLE_REACH * preferences.max_height)
     placement = (previous.placement if previous is not None and previous.layout_key == key
-                 else layout.layout(list(key[0]), list(dict.fromkeys(key[1])), boxes,
-                                    preferences.spacing_horizontal, preferences.spacing_vertical))
-    scene = draw.draw(folded, sizes, placement, styles, preferences)
+                 else layout.layout(list(key[0]), list(dict.fromkeys(key[1])), boxes, *key[3:]))
+    width = preferences.page_units - 2 * svg.MARGIN
+    scene = wrap(draw.draw(folded, sizes, placement, styles, preferences), folded, placement,
+                 width, preferences.spacing_horizontal, preferences.spacing_vertical)
     if preferences.legend:
         patterns = drawn_patterns(state.aggregates, state.hidden)  # without hidden members
         entries = legend.entries(layer_types(network), patterns, {n.type for n in folded.nodes},
                                  preferences)
-        scene = legend.add_legend(scene, entries, styles, preferences)
-    return Rendering(state, folded, styles, svg.write(scene), placement, key)
+        scene = legend.add_legend(scene, entries, styles, preferences, width)
+    document = svg.write(scene, preferences.points_per_unit, preferences.page_width)
+    return Rendering(state, folded, styles, document, placement, key)
 
 
 def _same_fold(before: State, after: State) -> bool:

@@ -1,6 +1,7 @@
-"""The legend under the graph (SPEC §4.4): one entry per layer type, then one per aggregate,
-drawn as the aggregate's glyph, ``=``, and the composition graph of its members (laid out
-by the same layout code, every member at one uniform size).
+"""The legend (SPEC §4.4, §4.5): one entry per layer type, then one per aggregate, flowing in
+rows across the page under the graph (or beside it): a swatch of each key's glyph and its
+name; for an aggregate then ``=`` and the composition graph of its members, laid out by the
+graph's own layout code, every member a small swatch.
 """
 from __future__ import annotations
 
@@ -8,13 +9,19 @@ from dataclasses import dataclass, replace
 from typing import Mapping, Sequence
 
 from .aggregate import Aggregate
-from .draw import FONT_SIZE, LABEL_GAP, Style, bounds, glyph, handle_levels, outline, union
+from .draw import Style, bounds, glyph, handle_levels, union
 from .layout import Box, layout
 from .preferences import Preferences
-from .scene import Label, LegendItem, Line, Scene, text_width
+from .scene import DIMENSION_FONT_SIZE, Label, LegendItem, Line, Scene, text_width
 
-LEGEND_GAP = 40  # between the graph and the legend
-ENTRY_GAP = 24  # between two entries in a row
+LEGEND_GAP = 30  # between the graph and the legend
+ENTRY_GAP = 12  # between two entries in a row
+ROW_GAP = 6  # between two rows of entries
+TEXT = DIMENSION_FONT_SIZE  # the smallest text there is: legends are dense
+SWATCH = (10, 12)  # a legend glyph's width and height
+MEMBER = (8, 8)  # a member's glyph in a composition
+NAME_GAP = 4  # between a swatch and its name
+COMPOSITION_SPACING = (8, 3)  # horizontal, vertical
 ENTRY = "entry"  # the virtual layers feeding an aggregate's composition graph: entry0, …
 
 
@@ -52,11 +59,11 @@ def _depth(by_name, key) -> int:
 
 
 def add_legend(scene: Scene, legend: Sequence[Entry], styles: Mapping[str, Style],
-               preferences: Preferences) -> Scene:
-    """The scene with the legend under its graph: entries in rows as wide as the graph, the
+               preferences: Preferences, width: float) -> Scene:
+    """The scene with the legend under its graph: entries flowing in rows ``width`` wide, the
     entries' own glyphs on one line per row (each item is drawn around its glyph's centre)."""
-    left, _, right, bottom = scene.bounds
-    row_width = max(right - left, 400.0)
+    left, _, _, bottom = scene.bounds
+    row_width = width
     rows, x = [[]], left
     for entry in legend:
         item = _item(entry, styles, preferences)
@@ -71,61 +78,71 @@ def add_legend(scene: Scene, legend: Sequence[Entry], styles: Mapping[str, Style
         extents = [bounds(item.glyphs, item.labels) for item, _ in row]
         above = max((-top for _, top, _, _ in extents), default=0.0)
         items += [_moved(item, dx, y + above) for item, dx in row]
-        y += above + max((low for _, _, _, low in extents), default=0.0) + ENTRY_GAP
+        y += above + max((low for _, _, _, low in extents), default=0.0) + ROW_GAP
     boxes = [scene.bounds] + [bounds(i.glyphs, i.labels) for i in items]
     return replace(scene, legend=tuple(items), bounds=union(boxes))
 
 
 def _item(entry: Entry, styles, preferences) -> LegendItem:
+    """A swatch of the key's glyph, its name to the right; for an aggregate then ``=`` and
+    its composition. Around the swatch's centre."""
     style = styles[entry.key]
-    width, height = preferences.min_width, preferences.min_height
-    box = ((0, -height / 2), (width, -height / 2), (width, height / 2), (0, height / 2))
-    glyphs = [glyph(entry.key, entry.key, style, box)]
-    labels = [Label(style.alias, width / 2, height / 2 + LABEL_GAP + FONT_SIZE * 0.6, "legend",
-                    FONT_SIZE)]
+    glyphs = [glyph(entry.key, entry.key, style, _box(0, SWATCH[0], 0, 0, SWATCH[1]))]
+    name_x = SWATCH[0] + NAME_GAP
+    labels = [Label(style.alias, name_x, 0, "legend", TEXT, starts=True)]
     lines = []
-    if entry.aggregate is not None:  # "=" and the composition, right of the glyph and its name
-        right = max(width, (width + text_width(style.alias, FONT_SIZE)) / 2)
-        labels.append(Label("=", right + FONT_SIZE * 1.2, 0, "legend", FONT_SIZE * 1.4))
-        start = right + FONT_SIZE * 2.4
-        members, edges = _composition(entry.aggregate, styles, width, height, start)
+    if entry.aggregate is not None:
+        equals = name_x + text_width(style.alias, TEXT) + NAME_GAP + TEXT * 0.3
+        labels.append(Label("=", equals, 0, "legend", TEXT))
+        members, edges = _composition(entry.aggregate, styles, equals + TEXT * 0.3 + NAME_GAP)
         glyphs += members
         lines += edges
     return LegendItem(entry.key, tuple(glyphs), tuple(lines), tuple(labels))
 
 
-def _composition(aggregate: Aggregate, styles, width, height, start):
-    """The members' glyphs and edges, laid out left to right from x = ``start``; where an
-    entry feeds more than the first member, the entries are drawn too, as forks."""
+def _box(left, right, y_left, y_right, height):
+    return ((left, y_left - height / 2), (right, y_right - height / 2),
+            (right, y_right + height / 2), (left, y_left + height / 2))
+
+
+def _composition(aggregate: Aggregate, styles, start):
+    """The members' glyphs and edges, laid out left to right from x = ``start`` by the graph's
+    layout, every member a swatch whose sides fan to their handles. Inputs from outside the
+    aggregate start at an entry mark, a short bar (one per entry, spanning its edges)."""
+    width, height = MEMBER
     ids = [str(i) for i in range(len(aggregate.members))]
     entries = [f"{ENTRY}{k}" for k in range(aggregate.entries)]
     edges = [(ids[a], ids[b]) for a, b in aggregate.edges]
-    forks = any(s < 0 for row in aggregate.sources[1:] for s in row)
-    if forks:
-        edges += [(entries[-1 - s], ids[i]) for i, row in enumerate(aggregate.sources)
-                  for s in row if s < 0]
-    nodes = (entries if forks else []) + ids
-    sizes = {v: Box(width, width, height / 2, height / 2, height / 2, height / 2) for v in ids}
-    sizes.update({v: Box(0.0, 0.0, 0.0, 0.0) for v in entries})
-    placement = layout(nodes, sorted(set(edges)), sizes, 12, 12)
-    x0, y0 = placement.centers[ids[0]]
-    dx, dy = start - (x0 - width / 2) + (12 if forks else 0), -y0
+    outside = [(entries[-1 - s], ids[i]) for i, row in enumerate(aggregate.sources)
+               for s in row if s < 0]
+    if any(target != ids[0] for _, target in outside):  # else the entries are implied
+        edges += outside
+    drawn_entries = sorted({source for source, _ in edges if source.startswith(ENTRY)})
+    half = height / 2
+    sizes = {v: Box(width, width, half, half, half, half) for v in ids}
+    sizes.update({v: Box(0.0, 0.0, half / 2, half / 2) for v in drawn_entries})
+    placement = layout(drawn_entries + ids, sorted(set(edges)), sizes, *COMPOSITION_SPACING)
     ins, outs = handle_levels(placement)
-    glyphs = []
+    shapes = []
     for v, key in zip(ids, aggregate.members):
         x, y = placement.centers[v]
-        points = outline(x - width / 2 + dx, x + width / 2 + dx, ins.get(v, [y]),
-                         outs.get(v, [y]), height, height)
-        glyphs.append(glyph(f"{aggregate.name}/{v}", key, styles[key],
-                            tuple((px, py + dy) for px, py in points)))
-    lines = [Line(r.source, r.target, tuple((px + dx, py + dy) for px, py in r.points))
-             for r in placement.routes]
-    for source in entries if forks else ():  # each entry's edges leave one layer: a fork bar
+        left_levels, right_levels = ins.get(v, [y]), outs.get(v, [y])
+        points = ((x - width / 2, left_levels[0] - half), (x + width / 2, right_levels[0] - half),
+                  (x + width / 2, right_levels[-1] + half), (x - width / 2, left_levels[-1] + half))
+        shapes.append((f"{aggregate.name}/{v}", key, points))
+    lines = [Line(r.source, r.target, r.points) for r in placement.routes]
+    for source in drawn_entries:
         starts = [line.points[0] for line in lines if line.source == source]
-        fork_x = min(x for x, _ in starts)
-        lines.append(Line(source, source, ((fork_x, min(y for _, y in starts)),
-                                           (fork_x, max(y for _, y in starts)))))
-    return glyphs, lines
+        x = min(px for px, _ in starts)
+        top, bottom = min(py for _, py in starts), max(py for _, py in starts)
+        lines.append(Line(source, source, ((x, top - half / 2), (x, bottom + half / 2))))
+    everything = [p for *_, points in shapes for p in points] + [
+        p for line in lines for p in line.points]
+    x0 = min(px for px, _ in everything)  # from ``start``, centred on the swatch's line
+    y0 = (min(py for _, py in everything) + max(py for _, py in everything)) / 2
+    move = lambda points: tuple((px - x0 + start, py - y0) for px, py in points)  # noqa: E731
+    glyphs = [glyph(glyph_id, key, styles[key], move(points)) for glyph_id, key, points in shapes]
+    return glyphs, [replace(line, points=move(line.points)) for line in lines]
 
 
 def _moved(item: LegendItem, dx: float, dy: float) -> LegendItem:

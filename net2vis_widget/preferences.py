@@ -9,9 +9,14 @@ import math
 import numbers
 from dataclasses import asdict, dataclass, fields, replace
 
+from .scene import DIMENSION_FONT_SIZE
+
 SCALES = ("linear", "log")
 COLOR_MODES = ("palette", "colorblind", "hue_gap")
+LEGENDS = (True, False, "right", "separate")  # True: under the graph
+PAGE_WIDTHS = {"column": 3.3, "text": 7.0}  # inches, of a two-column paper
 LARGEST = 10_000  # units: any glyph size or gap beyond this is a typo, and overflows the layout
+RANGES = {"page_width": (1, 100), "font_size": (1, 72)}  # inches; points
 
 
 @dataclass(frozen=True)
@@ -29,14 +34,22 @@ class Preferences:
     show_samples: bool = False
     channels_first: bool | None = None  # None: where each tensor keeps them
     color_mode: str = "palette"
-    legend: bool = True
+    legend: bool | str = True
     legend_reverse: bool = False
     repeat_marks: bool = False
+    page_width: float = PAGE_WIDTHS["text"]
+    font_size: float = 7
 
     def __post_init__(self):
+        if self.legend == "below":
+            object.__setattr__(self, "legend", True)
+        if isinstance(self.page_width, str) and self.page_width in PAGE_WIDTHS:
+            object.__setattr__(self, "page_width", PAGE_WIDTHS[self.page_width])
         for f in fields(self):
             value = getattr(self, f.name)
-            if f.type.startswith("bool") and not (isinstance(value, bool) or (
+            if f.type == "bool | str":
+                _choice(f.name, value, LEGENDS)
+            elif f.type.startswith("bool") and not (isinstance(value, bool) or (
                     value is None and "None" in f.type)):
                 choices = "True, False or None" if "None" in f.type else "True or False"
                 raise TypeError(f"preference {f.name} must be {choices}, got {value!r}")
@@ -60,17 +73,31 @@ class Preferences:
         return asdict(self)
 
 
+    @property
+    def points_per_unit(self) -> float:
+        """The print scale: the smallest text (a dimension label) at ``font_size``."""
+        return self.font_size / DIMENSION_FONT_SIZE
+
+    @property
+    def page_units(self) -> float:
+        """The page width in the figure's units."""
+        return self.page_width * 72 / self.points_per_unit
+
+
 def _number(name: str, value) -> int | float:
     """``value`` as a Python number within the range of a size or gap, or a ValueError."""
-    smallest = 0 if name.startswith("spacing") else 1
+    smallest, largest = RANGES.get(name, (0 if name.startswith("spacing") else 1, LARGEST))
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
         number = int(value) if isinstance(value, numbers.Integral) else float(value)
-        if math.isfinite(number) and smallest <= number <= LARGEST:
+        if math.isfinite(number) and smallest <= number <= largest:
             return number
-    raise ValueError(f"preference {name} must be a finite number from {smallest} to {LARGEST}, "
-                     f"got {value!r}")
+    words = ' or '.join(f'"{w}"' for w in PAGE_WIDTHS) + " or " if name == "page_width" else ""
+    raise ValueError(f"preference {name} must be {words}a finite number from {smallest} to "
+                     f"{largest}, got {value!r}")
 
 
-def _choice(name: str, value, choices: tuple[str, ...]) -> None:
-    if not isinstance(value, str) or value not in choices:
-        raise ValueError(f"preference {name} must be one of {', '.join(choices)}; got {value!r}")
+def _choice(name: str, value, choices: tuple) -> None:
+    if not any(value is choice or (isinstance(value, str) and value == choice)
+               for choice in choices):
+        raise ValueError(f"preference {name} must be one of {', '.join(map(str, choices))}; "
+                         f"got {value!r}")

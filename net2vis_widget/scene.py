@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 Point = tuple[float, float]
+FONT_SIZE = 11  # units; labels under glyphs and in the legend
+DIMENSION_FONT_SIZE = 10  # the smallest text: ``font_size`` points at the page width
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,8 @@ class Label:
     kind: str  # "dimension", "feature", "name", "legend", "mark"
     size: float
     rotated: bool = False
+    owner: str = ""  # the glyph it labels, if any
+    starts: bool = False  # the text starts at x (else it is centred there)
 
     def bounds(self) -> tuple[float, float, float, float]:
         """(left, top, right, bottom), estimated from an average glyph width."""
@@ -39,7 +43,8 @@ class Label:
         half_height = self.size * 0.6
         if self.rotated:
             half_length, half_height = half_height, half_length
-        return (self.x - half_length, self.y - half_height, self.x + half_length, self.y + half_height)
+        x = self.x + half_length if self.starts else self.x
+        return (x - half_length, self.y - half_height, x + half_length, self.y + half_height)
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,7 @@ class Placeholder:
     x: float
     y: float
     side: float
+    owner: str = ""
 
 
 @dataclass(frozen=True)
@@ -69,5 +75,19 @@ class Scene:
 
 
 def text_width(text: str, size: float) -> float:
-    """A generous estimate for sans-serif text, so that label spacing errs on the safe side."""
-    return 0.6 * size * len(text)
+    """The width of ``text`` in Helvetica (Arial and Liberation Sans share its metrics), plus
+    5 % to err on the safe side; characters it lacks count as wide ones."""
+    return 1.05 * size * sum(_WIDTHS.get(c, 0.8 if ord(c) < 0x2E80 else 1.0) for c in text)
+
+
+def _widths(groups: dict[str, float]) -> dict[str, float]:
+    return {c: width for chars, width in groups.items() for c in chars}
+
+
+# Advance widths in em, from the Helvetica font metrics.
+_WIDTHS = _widths({
+    "ijl\x27": 0.222, " !,./:;I[\\]ft|": 0.278, "\"": 0.355, "()-`r{}": 0.333,
+    "*^": 0.389, "Jcksvxyz": 0.5, "#$0123456789?L_abdeghnopqu–": 0.556,
+    "+<=>~×": 0.584, "FTZ": 0.611, "&ABEKPSVXY": 0.667, "CDHNRUw": 0.722,
+    "GOQ": 0.778, "Mm": 0.833, "%": 0.889, "W": 0.944, "@": 1.015, "—…": 1.0,
+})

@@ -19,14 +19,17 @@ MARGIN = 10
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def write(scene: Scene) -> str:
+def write(scene: Scene, points_per_unit: float, page_width: float) -> str:
+    """The document, ``points_per_unit`` points to a unit as printed, never wider than
+    ``page_width`` inches (a figure too wide for it is scaled down to fit)."""
     left, top, right, bottom = scene.bounds
     x, y = left - MARGIN, top - MARGIN
     width, height = right - left + 2 * MARGIN, bottom - top + 2 * MARGIN
+    inches = min(width * points_per_unit / 72, page_width) / width  # per unit
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="n2v-figure" '
         f'viewBox="{_n(x)} {_n(y)} {_n(width)} {_n(height)}" '
-        f'width="{_n(width)}" height="{_n(height)}">',
+        f'width="{_inches(width * inches)}" height="{_inches(height * inches)}">',
         f"<title>{escape(scene.title)}</title>",
         f'<rect class="n2v-background" x="{_n(x)}" y="{_n(y)}" width="{_n(width)}" '
         f'height="{_n(height)}" fill="#FFFFFF"/>',
@@ -87,6 +90,8 @@ def _label(label: Label) -> str:
     x, y = _n(label.x), _n(label.y)
     place = f'x="{x}" y="{y}" font-size="{_n(label.size)}"'
     text = escape(label.text)
+    if label.starts:
+        place += ' text-anchor="start"'
     if not label.rotated:
         return f'<text class="n2v-label n2v-{label.kind}" {place}>{text}</text>'
     # A rotated dimension label sits on its edge. Its white halo is a text of its own, drawn
@@ -94,6 +99,10 @@ def _label(label: Label) -> str:
     rotated = f'{place} transform="rotate(-90 {x} {y})"'
     return (f'<text class="n2v-halo" {rotated} {HALO}>{text}</text>'
             f'<text class="n2v-label n2v-{label.kind}" {rotated}>{text}</text>')
+
+
+def _inches(value: float) -> str:
+    return f"{value:.4f}".rstrip("0").rstrip(".") + "in"
 
 
 def _n(value: float) -> str:

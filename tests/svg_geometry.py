@@ -7,6 +7,8 @@ from __future__ import annotations
 import math
 import xml.etree.ElementTree as ET
 
+from net2vis_widget.scene import text_width
+
 SVG = "{http://www.w3.org/2000/svg}"
 EPS = 0.05  # coordinates are written with two decimals
 
@@ -37,12 +39,14 @@ def glyphs(root):
 
 
 def label_box(text):
-    """The label's box, estimated as the package does: 0.6 em per character."""
+    """The label's box, estimated as the package does (Helvetica's advance widths)."""
     size = float(text.get("font-size"))
     x, y = float(text.get("x")), float(text.get("y"))
-    half_length, half_height = 0.6 * size * len(text.text or "") / 2, 0.6 * size
+    half_length, half_height = text_width(text.text or "", size) / 2, 0.6 * size
     if "rotate" in (text.get("transform") or ""):
         half_length, half_height = half_height, half_length
+    if text.get("text-anchor") == "start":
+        x += half_length
     return [(x - half_length, y - half_height), (x + half_length, y - half_height),
             (x + half_length, y + half_height), (x - half_length, y + half_height)]
 

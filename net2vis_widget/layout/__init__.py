@@ -13,6 +13,7 @@ alignments are chosen to keep the heaviest path straight.
 """
 from __future__ import annotations
 
+import math
 from typing import Mapping, Sequence
 
 import networkx as nx
@@ -28,7 +29,9 @@ __all__ = ["Box", "Layout", "Route", "layout"]
 
 
 def layout(nodes: Sequence[str], edges: Sequence[tuple[str, str]], boxes: Mapping[str, Box],
-           spacing_horizontal: float, spacing_vertical: float) -> Layout:
+           spacing_horizontal: float, spacing_vertical: float,
+           handle_reach: float = math.inf) -> Layout:
+    """``handle_reach``: how far from its glyph's centre a handle may extend."""
     graph = nx.MultiDiGraph()
     graph.add_nodes_from(nodes)
     graph.add_edges_from(edges)
@@ -40,5 +43,5 @@ def layout(nodes: Sequence[str], edges: Sequence[tuple[str, str]], boxes: Mappin
     y = place(g, aligned, room, spacing_vertical)
     columns = column_extents(g.layers, boxes, spacing_horizontal)
     centers = {v: (columns[rank[v]][0] + columns[rank[v]][1] / 2, y[v]) for v in graph}
-    routes = route(g, aligned, y, boxes, columns, spacing_horizontal)
+    routes = route(g, aligned, y, boxes, columns, spacing_horizontal, handle_reach)
     return Layout(centers, routes, rank, tuple(columns))

@@ -18,28 +18,30 @@ def column_extents(layers, boxes, spacing_horizontal):
     return columns
 
 
-def route(layered, aligned, y, boxes, columns, spacing_horizontal):
+def route(layered, aligned, y, boxes, columns, spacing_horizontal, reach=math.inf):
     """Each edge as horizontal runs from its source's right side to its target's left side.
 
     A run's level is the line of the glyph that has a single connection on that side; a
     fan-out or fan-in glyph adapts its handle to it. Where a handle would cover another
-    glyph or lane in its column (only in non-planar corners), it stays in its glyph's free
-    band and the edge takes a vertical jog in the gap instead.
+    glyph or lane in its column (only in non-planar corners), or reach further than
+    ``reach`` from its glyph's centre (a wide fan), it stays in its glyph's free band and
+    the edge takes a vertical jog in the gap instead.
     """
     layers, chains, ups, downs = layered.layers, layered.chains, layered.ups, layered.downs
     rank = layered.rank
     wanted = []  # per chain: its ends, its segments' levels, and where its handles would be
-    reach = {v: [] for layer in layers for v in layer}  # the handles each glyph fans out
+    handles = {v: [] for layer in layers for v in layer}  # the handles each glyph fans out
     for chain in chains:
         u, v = chain[0], chain[-1]
         levels = [_segment_levels(a, b, aligned, y, ups, downs) for a, b in zip(chain, chain[1:])]
         first, last = levels[0][0], levels[-1][1]
         if len(downs[u]) > 1:
-            reach[u].append((first, boxes[u].output_half))
+            handles[u].append((first, boxes[u].output_half))
         if len(ups[v]) > 1:
-            reach[v].append((last, boxes[v].input_half))
+            handles[v].append((last, boxes[v].input_half))
         wanted.append((u, v, levels, first, last))
-    bands = _free_bands(layers, y, boxes, reach)
+    bands = {v: (max(low, y[v] - reach), min(high, y[v] + reach))
+             for v, (low, high) in _free_bands(layers, y, boxes, handles).items()}
 
     def gap_before(r):
         return columns[r][0] - spacing_horizontal / 2
@@ -55,11 +57,11 @@ def route(layered, aligned, y, boxes, columns, spacing_horizontal):
             x = gap_before(rank[u] + i + 1)
             points += [(x, level_in), (x, level_out)]  # a jog only where a forced link broke
         points += [(gap_before(rank[v]), last), (gap_before(rank[v]), end), (x_v, end)]
-        routes.append(Route(u, v, _simplified(points)))
+        routes.append(Route(u, v, simplified(points)))
     return tuple(routes)
 
 
-def _free_bands(layers, y, boxes, reach):
+def _free_bands(layers, y, boxes, handles):
     """For each glyph, the vertical interval its column leaves free around it (glyphs with
     their labels, and lanes as thin lines). Where two neighbours would fan handles into the
     gap between them past each other, each gets its half of the gap."""
@@ -68,8 +70,8 @@ def _free_bands(layers, y, boxes, reach):
         for above, below in zip(layer, layer[1:]):
             top = y[above] + extent(boxes, above, "below") + HANDLE_CLEARANCE
             bottom = y[below] - extent(boxes, below, "above") - HANDLE_CLEARANCE
-            lowest = max((level + half for level, half in reach[above]), default=-math.inf)
-            highest = min((level - half for level, half in reach[below]), default=math.inf)
+            lowest = max((level + half for level, half in handles[above]), default=-math.inf)
+            highest = min((level - half for level, half in handles[below]), default=math.inf)
             if lowest + HANDLE_CLEARANCE > highest:
                 middle = (top + bottom) / 2
                 top, bottom = middle + HANDLE_CLEARANCE / 2, middle - HANDLE_CLEARANCE / 2
@@ -83,7 +85,7 @@ def _clamped(level, band, half):
     return level if low > high else min(max(level, low), high)
 
 
-def _simplified(points):
+def simplified(points):
     """Without repeated points and without middle points of straight runs."""
     result = []
     for point in points:
