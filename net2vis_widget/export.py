@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-PNG_SCALE = 2  # pixels per SVG unit, for print-quality PNGs
+PNG_DPI = 300  # print quality, at the figure's size in inches
 
 
 def check_path(path) -> Path:
@@ -31,4 +31,5 @@ def _convert(svg_text: str, kind: str) -> bytes:
     document = pymupdf.open(stream=svg_text.encode("utf-8"), filetype="svg")
     if kind == "pdf":
         return document.convert_to_pdf()
-    return document[0].get_pixmap(matrix=pymupdf.Matrix(PNG_SCALE, PNG_SCALE)).tobytes("png")
+    zoom = PNG_DPI / 72  # PyMuPDF measures the page in points
+    return document[0].get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), dpi=PNG_DPI).tobytes("png")

@@ -36,6 +36,7 @@ class Rendering:
     svg: str
     placement: layout.Layout
     layout_key: tuple  # what the placement was computed from
+    legend_svg: str | None = None  # the legend on its own, with ``legend="separate"``
 
 
 def render(network: Network, state: State, previous: Rendering | None = None) -> Rendering:
@@ -56,13 +57,22 @@ def render(network: Network, state: State, previous: Rendering | None = None) ->
     width = preferences.page_units - 2 * svg.MARGIN
     scene = wrap(draw.draw(folded, sizes, placement, styles, preferences), folded, placement,
                  width, preferences.spacing_horizontal, preferences.spacing_vertical)
+    legend_svg = None
     if preferences.legend:
         patterns = drawn_patterns(state.aggregates, state.hidden)  # without hidden members
         entries = legend.entries(layer_types(network), patterns, {n.type for n in folded.nodes},
                                  preferences)
-        scene = legend.add_legend(scene, entries, styles, preferences, width)
-    document = svg.write(scene, preferences.points_per_unit, preferences.page_width)
-    return Rendering(state, folded, styles, document, placement, key)
+        if preferences.legend == "separate":
+            legend_svg = _written(legend.legend_scene(network.name, entries, styles, preferences,
+                                                      width), preferences)
+        else:
+            scene = legend.add_legend(scene, entries, styles, preferences, width)
+    return Rendering(state, folded, styles, _written(scene, preferences), placement, key,
+                     legend_svg)
+
+
+def _written(scene, preferences) -> str:
+    return svg.write(scene, preferences.points_per_unit, preferences.page_width)
 
 
 def _same_fold(before: State, after: State) -> bool:
@@ -143,7 +153,13 @@ class Figure:
         return self.rendering.svg
 
     def save(self, path) -> None:
+        """Write the figure to a .svg, .pdf or .png file; with ``legend="separate"``, its
+        legend to a second file beside it, ``<name>-legend.<suffix>``."""
+        path = export.check_path(path)
+        legend_svg = self.rendering.legend_svg
         export.save(self.to_svg(), path)
+        if legend_svg is not None:
+            export.save(legend_svg, path.with_name(f"{path.stem}-legend{path.suffix}"))
 
     def _repr_svg_(self) -> str:
         return self.to_svg()

@@ -22,6 +22,8 @@ SWATCH = (10, 12)  # a legend glyph's width and height
 MEMBER = (8, 8)  # a member's glyph in a composition
 NAME_GAP = 4  # between a swatch and its name
 COMPOSITION_SPACING = (8, 3)  # horizontal, vertical
+TALLEST_COMPOSITION = 72  # a taller composition is drawn smaller, down to LEAST_SCALE
+LEAST_SCALE = 0.5
 ENTRY = "entry"  # the virtual layers feeding an aggregate's composition graph: entry0, …
 
 
@@ -60,27 +62,49 @@ def _depth(by_name, key) -> int:
 
 def add_legend(scene: Scene, legend: Sequence[Entry], styles: Mapping[str, Style],
                preferences: Preferences, width: float) -> Scene:
-    """The scene with the legend under its graph: entries flowing in rows ``width`` wide, the
-    entries' own glyphs on one line per row (each item is drawn around its glyph's centre)."""
-    left, _, _, bottom = scene.bounds
-    row_width = width
+    """The scene with its legend: under the graph, entries flowing in rows ``width`` wide; or
+    (``legend="right"``) beside it, in the room the page leaves."""
+    items = [_item(entry, styles, preferences) for entry in legend]
+    left, top, right, bottom = scene.bounds
+    if preferences.legend == "right":
+        widest = max((_extent(item)[2] - _extent(item)[0] for item in items), default=0.0)
+        placed = _flowed(items, right + LEGEND_GAP, top,
+                         max(width - (right - left) - LEGEND_GAP, widest))
+    else:
+        placed = _flowed(items, left, bottom + LEGEND_GAP, width)
+    return replace(scene, legend=placed, bounds=union([scene.bounds] + list(map(_extent, placed))))
+
+
+def legend_scene(title: str, legend: Sequence[Entry], styles: Mapping[str, Style],
+                 preferences: Preferences, width: float) -> Scene:
+    """The legend alone (``legend="separate"``), for a caption."""
+    items = _flowed([_item(entry, styles, preferences) for entry in legend], 0.0, 0.0, width)
+    return Scene(f"{title} (legend)", union(list(map(_extent, items))), (), (), (), (), items)
+
+
+def _flowed(items, left, top, width) -> tuple[LegendItem, ...]:
+    """The items in rows from (left, top), each row at most ``width`` wide, the entries' own
+    glyphs on one line per row (each item is drawn around its glyph's centre)."""
     rows, x = [[]], left
-    for entry in legend:
-        item = _item(entry, styles, preferences)
-        item_left, _, item_right, _ = bounds(item.glyphs, item.labels)
-        if rows[-1] and x + item_right - item_left > left + row_width:
+    for item in items:
+        item_left, _, item_right, _ = _extent(item)
+        if rows[-1] and x + item_right - item_left > left + width:
             rows.append([])
             x = left
         rows[-1].append((item, x - item_left))
         x += item_right - item_left + ENTRY_GAP
-    items, y = [], bottom + LEGEND_GAP
+    placed, y = [], top
     for row in rows:
-        extents = [bounds(item.glyphs, item.labels) for item, _ in row]
-        above = max((-top for _, top, _, _ in extents), default=0.0)
-        items += [_moved(item, dx, y + above) for item, dx in row]
+        extents = [_extent(item) for item, _ in row]
+        above = max((-high for _, high, _, _ in extents), default=0.0)
+        placed += [_moved(item, dx, y + above) for item, dx in row]
         y += above + max((low for _, _, _, low in extents), default=0.0) + ROW_GAP
-    boxes = [scene.bounds] + [bounds(i.glyphs, i.labels) for i in items]
-    return replace(scene, legend=tuple(items), bounds=union(boxes))
+    return tuple(placed)
+
+
+def _extent(item: LegendItem):
+    ends = [(x, y, x, y) for line in item.lines for x, y in line.points]
+    return union([bounds(item.glyphs, item.labels)] + ends)
 
 
 def _item(entry: Entry, styles, preferences) -> LegendItem:
@@ -139,8 +163,10 @@ def _composition(aggregate: Aggregate, styles, start):
     everything = [p for *_, points in shapes for p in points] + [
         p for line in lines for p in line.points]
     x0 = min(px for px, _ in everything)  # from ``start``, centred on the swatch's line
-    y0 = (min(py for _, py in everything) + max(py for _, py in everything)) / 2
-    move = lambda points: tuple((px - x0 + start, py - y0) for px, py in points)  # noqa: E731
+    low, high = min(py for _, py in everything), max(py for _, py in everything)
+    k = max(min(1.0, TALLEST_COMPOSITION / (high - low or 1)), LEAST_SCALE)  # tall ones shrink
+    move = lambda points: tuple(((px - x0) * k + start, (py - (low + high) / 2) * k)  # noqa: E731
+                                for px, py in points)
     glyphs = [glyph(glyph_id, key, styles[key], move(points)) for glyph_id, key, points in shapes]
     return glyphs, [replace(line, points=move(line.points)) for line in lines]
 

@@ -13,7 +13,7 @@ import anywidget
 import traitlets
 
 from .figure import Figure
-from .preferences import COLOR_MODES, SCALES
+from .preferences import COLOR_MODES, LEGENDS, SCALES
 
 
 def _view_file(name: str) -> pathlib.Path:
@@ -33,7 +33,8 @@ class Net2Vis(anywidget.AnyWidget):
     legend = traitlets.List().tag(sync=True)  # every type and aggregate, for the panels
     preferences = traitlets.Dict().tag(sync=True)
     choices = traitlets.Dict({"scale": list(SCALES), "color_mode": list(COLOR_MODES),
-                              "channels_first": [None, True, False]}).tag(sync=True)
+                              "channels_first": [None, True, False],
+                              "legend": list(LEGENDS)}).tag(sync=True)
     selection = traitlets.List().tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
 

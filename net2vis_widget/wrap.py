@@ -17,7 +17,7 @@ from .draw import bounds, union
 from .layout import Layout
 from .layout.route import simplified
 from .network import Network
-from .scene import Line, Scene
+from .scene import Scene
 
 
 def wrap(scene: Scene, network: Network, placement: Layout, width: float,
@@ -27,13 +27,24 @@ def wrap(scene: Scene, network: Network, placement: Layout, width: float,
     columns = placement.columns
     if right - left <= width or len(columns) < 2:
         return scene
-    rows = _rows(columns, cut_ranks(network, placement.rank), width, spacing_horizontal)
+    lead = max(spacing_horizontal, columns[0][0] - left)  # the edge into a row, or a label
+    rows = _rows(columns, cut_ranks(network, placement.rank), width - lead - spacing_horizontal)
     if len(rows) == 1:
         return scene
     row_of_rank = {r: i for i, (first, last) in enumerate(rows) for r in range(first, last + 1)}
     row_of = {v: row_of_rank[r] for v, r in placement.rank.items()}
+    pieces = []  # per line, (row, points) of its part in each row it is in
+    for line in scene.lines:
+        row, next_row = row_of[line.source], row_of[line.target]
+        if row == next_row:
+            pieces.append([(row, line.points)])
+        else:
+            last = rows[row][1]
+            head, tail = _split(line.points, columns[last][0] + columns[last][1]
+                                + spacing_horizontal / 2)
+            pieces.append([(row, head), (next_row, tail)])
+    extents = _row_extents(scene, row_of, pieces, len(rows))
     dx = [columns[rows[0][0]][0] - columns[first][0] for first, _ in rows]
-    extents = _row_extents(scene, row_of, len(rows))
     dy = [0.0]  # rows stacked 2 × spacing_vertical apart: room for the edges between them
     for (_, bottom), (top, _) in zip(extents, extents[1:]):
         dy.append(dy[-1] + bottom + 2 * spacing_vertical - top)
@@ -47,23 +58,22 @@ def wrap(scene: Scene, network: Network, placement: Layout, width: float,
     placeholders = tuple(replace(p, x=p.x + dx[row_of[p.owner]], y=p.y + dy[row_of[p.owner]])
                          for p in scene.placeholders)
     lines = []
-    for line in scene.lines:
-        row, next_row = row_of[line.source], row_of[line.target]
-        if row == next_row:
-            lines.append(replace(line, points=moved(line.points, row)))
-            continue
-        last, first = rows[row][1], rows[next_row][0]
-        gap_x = columns[last][0] + columns[last][1] + spacing_horizontal / 2
-        middle = (extents[row][1] + dy[row] + extents[next_row][0] + dy[next_row]) / 2
-        drop = columns[last][0] + columns[last][1] + spacing_horizontal + dx[row]
-        entry = columns[first][0] - spacing_horizontal + dx[next_row]
-        lines.append(replace(line, points=_between_rows(line.points, gap_x, moved, row,
-                                                        next_row, drop, entry, middle)))
-    wrapped = replace(scene, glyphs=glyphs, labels=labels, placeholders=placeholders,
-                      lines=tuple(lines))
+    for line, parts in zip(scene.lines, pieces):
+        (row, head), (next_row, tail) = parts[0], parts[-1]
+        points = moved(head, row)
+        if next_row != row:  # right through the gap, back left between the rows, and down
+            middle = (extents[row][1] + dy[row] + extents[next_row][0] + dy[next_row]) / 2
+            tail = moved(tail, next_row)
+            drop = points[-1][0] + spacing_horizontal / 2
+            entry = tail[0][0] - spacing_horizontal / 2
+            points = simplified(points + ((drop, points[-1][1]), (drop, middle), (entry, middle),
+                                          (entry, tail[0][1])) + tail)
+        lines.append(replace(line, points=points))
     corners = [(min(x for x, _ in line.points), min(y for _, y in line.points),
                 max(x for x, _ in line.points), max(y for _, y in line.points)) for line in lines]
-    return replace(wrapped, bounds=union([bounds(glyphs, labels, placeholders)] + corners))
+    return replace(scene, glyphs=glyphs, labels=labels, placeholders=placeholders,
+                   lines=tuple(lines),
+                   bounds=union([bounds(glyphs, labels, placeholders)] + corners))
 
 
 def cut_ranks(network: Network, rank) -> list[int]:
@@ -85,14 +95,14 @@ def cut_ranks(network: Network, rank) -> list[int]:
     return cuts
 
 
-def _rows(columns, cuts, width, spacing_horizontal) -> list[tuple[int, int]]:
+def _rows(columns, cuts, width) -> list[tuple[int, int]]:
     """(first, last column) of each row: as few rows as fit ``width``, then as even as the
     cuts allow (the widest row as narrow as it can be)."""
     ends = cuts + [len(columns) - 1]
     pieces = list(zip([0] + [c + 1 for c in cuts], ends))
 
-    def span(first, last):  # a row's width, with the gaps for the edges between rows
-        return columns[last][0] + columns[last][1] - columns[first][0] + 2 * spacing_horizontal
+    def span(first, last):
+        return _span(columns, first, last)
 
     def packed(limit):
         rows = [pieces[0]]
@@ -111,26 +121,31 @@ def _rows(columns, cuts, width, spacing_horizontal) -> list[tuple[int, int]]:
     return packed(high)
 
 
-def _row_extents(scene, row_of, count) -> list[tuple[float, float]]:
-    """(top, bottom) of each row's glyphs and their labels."""
-    glyphs, labels = defaultdict(list), defaultdict(list)
+def _span(columns, first, last) -> float:
+    return columns[last][0] + columns[last][1] - columns[first][0]
+
+
+def _row_extents(scene, row_of, pieces, count) -> list[tuple[float, float]]:
+    """(top, bottom) of each row: its glyphs, their labels and the edges in it."""
+    glyphs, labels, ends = defaultdict(list), defaultdict(list), defaultdict(list)
     for glyph in scene.glyphs:
         glyphs[row_of[glyph.id]].append(glyph)
     for label in scene.labels:
         labels[row_of[label.owner]].append(label)
-    extents = [bounds(glyphs[row], labels[row]) for row in range(count)]
+    for parts in pieces:
+        for row, points in parts:
+            ends[row] += [(x, y, x, y) for x, y in points]
+    extents = [union([bounds(glyphs[row], labels[row])] + ends[row]) for row in range(count)]
     return [(top, bottom) for _, top, _, bottom in extents]
 
 
-def _between_rows(points, gap_x, moved, row, next_row, drop, entry, middle):
-    """An edge's points, its part left of ``gap_x`` in ``row`` and the rest in ``next_row``,
-    joined through the gap between the rows."""
-    before = [p for p in points if p[0] < gap_x]
-    at = [p for p in points if p[0] == gap_x]
-    after = [p for p in points if p[0] > gap_x]
+def _split(points, gap_x):
+    """An edge's points left of ``gap_x`` and right of it, each part ending (starting) on
+    ``gap_x`` at the level the edge reaches (leaves) it."""
+    near = 1e-6
+    before = [p for p in points if p[0] < gap_x - near]
+    at = [p for p in points if abs(p[0] - gap_x) <= near]
+    after = [p for p in points if p[0] > gap_x + near]
     leaving = (at[0] if at else before[-1])[1]
     arriving = (at[-1] if at else after[0])[1]
-    head, tail = moved(before, row), moved(after, next_row)
-    y_out, y_in = moved([(0, leaving)], row)[0][1], moved([(0, arriving)], next_row)[0][1]
-    joint = [(drop, y_out), (drop, middle), (entry, middle), (entry, y_in)]
-    return simplified(list(head) + joint + list(tail))
+    return tuple(before) + ((gap_x, leaving),), ((gap_x, arriving),) + tuple(after)

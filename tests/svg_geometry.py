@@ -143,6 +143,23 @@ def bent_edges(root):
             for e in elements(root, "n2v-edge") if len({y for _, y in points(e)}) > 1]
 
 
+def edges_off_the_grid(root):
+    """The edge rule: an edge is one horizontal line, or, where it bends (a wide fan leaving
+    through the gap beside its glyph, an edge from one row of a wrapped figure to the next),
+    a path of horizontal and vertical segments that leaves and enters its glyphs horizontally
+    (``edges_through_glyphs`` checks that no segment crosses a glyph)."""
+    found = []
+    for edge in elements(root, "n2v-edge"):
+        pts = points(edge)
+        segments = list(zip(pts, pts[1:]))
+        straight = all(abs(a[0] - b[0]) < EPS or abs(a[1] - b[1]) < EPS for a, b in segments)
+        if not (straight and abs(pts[0][1] - pts[1][1]) < EPS
+                and abs(pts[-2][1] - pts[-1][1]) < EPS):
+            found.append(f"edge {edge.get('data-source')} → {edge.get('data-target')} "
+                         "leaves the grid")
+    return found
+
+
 def edges_off_their_handles(root):
     glyph_points, found = glyphs(root), []
     for edge in elements(root, "n2v-edge"):
@@ -179,17 +196,20 @@ def edges_through_glyphs(root):
 
 
 def overlapping_edges(root):
+    """Horizontal runs of two edges on one level that overlap, unless both leave one glyph or
+    both enter one (the shared trunk of a fan wider than its glyph)."""
     runs = []
     for edge in elements(root, "n2v-edge"):
-        pts = points(edge)
-        runs.append(((edge.get("data-source"), edge.get("data-target")), pts[0][1],
-                     min(pts[0][0], pts[-1][0]), max(pts[0][0], pts[-1][0])))
+        pts, ends = points(edge), (edge.get("data-source"), edge.get("data-target"))
+        runs += [(ends, a[1], min(a[0], b[0]), max(a[0], b[0])) for a, b in zip(pts, pts[1:])
+                 if abs(a[1] - b[1]) < EPS]
     runs.sort(key=lambda run: (run[1], run[2]))
     return [f"edges {a} and {b} overlap" for (a, y_a, _, right_a), (b, y_b, left_b, _)
-            in zip(runs, runs[1:]) if abs(y_a - y_b) < EPS and left_b < right_a - EPS]
+            in zip(runs, runs[1:]) if abs(y_a - y_b) < EPS and left_b < right_a - EPS
+            and a[0] != b[0] and a[1] != b[1]]
 
 
-CHECKS = (bent_edges, edges_off_their_handles, overlapping_glyphs, overlapping_labels,
+CHECKS = (edges_off_the_grid, edges_off_their_handles, overlapping_glyphs, overlapping_labels,
           edges_through_glyphs, overlapping_edges)
 
 
@@ -207,3 +227,77 @@ def _pairs(items):
                 break
             if _boxes_overlap(box, other_box):
                 yield (name, shape), (other, other_shape)
+
+
+# --- the figure as printed (SPEC §4.5) ------------------------------------------------------
+
+def inches(root) -> tuple[float, float]:
+    """The printed width and height the document asks for."""
+    width, height = root.get("width"), root.get("height")
+    assert width.endswith("in") and height.endswith("in"), (width, height)
+    return float(width[:-2]), float(height[:-2])
+
+
+def smallest_text_points(root, page_width) -> float:
+    """The smallest text's size in points with the figure scaled to ``page_width`` inches:
+    font size × page width / view-box width."""
+    view_width = float(root.get("viewBox").split()[2])
+    sizes = [float(t.get("font-size")) for t in root.iter(SVG + "text")]
+    return min(sizes) * page_width * 72 / view_width
+
+
+def legend_share(root) -> float:
+    """The legend's bounding box as a share of the figure's area."""
+    boxes = [bbox(points(e)) for e in elements(root, "n2v-legend-glyph")]
+    boxes += [bbox(points(e)) for e in elements(root, "n2v-legend-edge")]
+    boxes += [bbox(label_box(t)) for t in elements(root, "n2v-legend") if t.tag == SVG + "text"]
+    if not boxes:
+        return 0.0
+    *_, width, height = map(float, root.get("viewBox").split())
+    left, top = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    right, bottom = max(b[2] for b in boxes), max(b[3] for b in boxes)
+    return (right - left) * (bottom - top) / (width * height)
+
+
+def tallest_glyph(root) -> float:
+    return max(bbox(p)[3] - bbox(p)[1] for p in glyphs(root).values())
+
+
+def rows_of(root) -> dict[str, int]:
+    """Each glyph's row, counted from the top. Rows are told apart by the edges between
+    them: the only edges that run right to left, back to the start of the next row."""
+    separators = sorted({a[1] for e in elements(root, "n2v-edge")
+                         for a, b in zip(points(e), points(e)[1:])
+                         if abs(a[1] - b[1]) < EPS and b[0] < a[0] - EPS})
+    return {glyph_id: sum(y < (bbox(p)[1] + bbox(p)[3]) / 2 for y in separators)
+            for glyph_id, p in glyphs(root).items()}
+
+
+def legend_crossings(root) -> dict[str, list[str]]:
+    """Per legend entry, the edges of its composition that cross each other."""
+    found = {}
+    for item in elements(root, "n2v-legend-item"):
+        segments = [(line.get("data-source"), line.get("data-target"), a, b)
+                    for line in elements(item, "n2v-legend-edge")
+                    for a, b in zip(points(line), points(line)[1:])]
+        found[item.get("data-key")] = [
+            f"{s[:2]} crosses {t[:2]}" for i, s in enumerate(segments) for t in segments[i + 1:]
+            if not set(s[:2]) & set(t[:2]) and _proper_cross(s[2], s[3], t[2], t[3])]
+    return found
+
+
+def print_problems(root, glyphs, column=False) -> list[str]:
+    """SPEC §4.5. At the text width (the default): text ≥ 6 pt at 7 in, the legend ≤ a third
+    of the area, at most 9 in tall. At the column width: at most 3.3 in wide; a figure of at
+    most 20 glyphs has text ≥ 6 pt there and passes every check above."""
+    width, height = inches(root)
+    page = 3.3 if column else 7.0
+    found = [f"{width} in wide"] if width > page + 1e-3 else []
+    text = smallest_text_points(root, page)
+    if column:
+        if glyphs <= 20:
+            found += [f"text of {text:.1f} pt"] * (text < 6) + problems(root)
+        return found
+    share = legend_share(root)
+    found += [f"text of {text:.1f} pt"] * (text < 6) + [f"{height} in tall"] * (height > 9)
+    return found + [f"the legend takes {share:.0%}"] * (share > 1 / 3)

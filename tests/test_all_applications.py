@@ -51,9 +51,13 @@ def test_application_renders_and_folds_into_a_readable_figure(name):
         fig.update(repeat_marks=marks)
         root = geo.parse(fig.to_svg())
         assert geo.problems(root) == []
+        assert geo.tallest_glyph(root) <= 3 * fig.state["preferences"]["max_height"]
         drawn = [m for node in fig.folded.nodes for m in (node.members or (node.id,))]
         assert len(drawn) == len(set(drawn)) == layer_calls(model) - hidden  # each layer once
     assert len(fig.folded.nodes) <= MAX_GLYPHS
+    assert geo.print_problems(root, len(fig.folded.nodes)) == []
+    fig.update(page_width="column")
+    assert geo.print_problems(geo.parse(fig.to_svg()), len(fig.folded.nodes), column=True) == []
     keras.backend.clear_session()
 
 

@@ -12,8 +12,8 @@ import pytest
 
 import svg_geometry as geo
 from net2vis_widget import figure
+from net2vis_widget.export import PNG_DPI
 
-SCALE = 2  # pixels per SVG unit: the scale of save()'s PNG
 DARK = 96  # a pixel with every channel below this is ink
 MIN_INK = 8  # dark pixels a label adds to its box, at least (a digit at 11 px has ~20)
 MODELS = ("ResNet50", "unet", "multi_io")
@@ -25,24 +25,26 @@ def model(request, application, custom_models):
 
 
 def pixels(path) -> np.ndarray:
-    """The image of a PNG, or of a PDF's page rasterised at the PNG's scale, as RGB."""
+    """The image of a PNG, or of a PDF's page rasterised at the PNG's resolution, as RGB."""
     document = pymupdf.open(path)
     if path.suffix == ".pdf":
-        pix = document[0].get_pixmap(matrix=pymupdf.Matrix(SCALE, SCALE), alpha=False)
+        zoom = PNG_DPI / 72
+        pix = document[0].get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False)
     else:
         pix = pymupdf.Pixmap(str(path))
     return np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width, pix.n)[..., :3]
 
 
-def origin_of(root) -> tuple[float, float]:
-    """The SVG coordinates of the image's top-left pixel."""
-    x, y, *_ = map(float, root.get("viewBox").split())
-    return x, y
+def frame_of(root, image) -> tuple[float, float, float]:
+    """The SVG coordinates of the image's top-left pixel, and pixels per SVG unit."""
+    x, y, width, _ = map(float, root.get("viewBox").split())
+    return x, y, image.shape[1] / width
 
 
-def ink(image: np.ndarray, origin, box) -> int:
+def ink(image: np.ndarray, frame, box) -> int:
     """The dark pixels of ``image`` inside ``box`` (SVG coordinates)."""
-    left, top, right, bottom = ((v - o) * SCALE for v, o in zip(box, origin + origin))
+    *origin, scale = frame
+    left, top, right, bottom = ((v - o) * scale for v, o in zip(box, origin + origin))
     region = image[int(top):int(np.ceil(bottom)), int(left):int(np.ceil(right))]
     return int((region < DARK).all(axis=-1).sum())
 
@@ -56,8 +58,9 @@ def test_every_dimension_label_shows_in_the_exported_file(model, suffix, tmp_pat
     assert labels
     labelled.save(tmp_path / f"with{suffix}")
     bare.save(tmp_path / f"without{suffix}")
-    with_labels = pixels(tmp_path / f"with{suffix}"), origin_of(root)
-    without = pixels(tmp_path / f"without{suffix}"), origin_of(bare_root)
+    image, bare_image = pixels(tmp_path / f"with{suffix}"), pixels(tmp_path / f"without{suffix}")
+    with_labels, without = (image, frame_of(root, image)), (bare_image, frame_of(bare_root,
+                                                                                bare_image))
 
     boxes = [(label.text, geo.bbox(geo.label_box(label))) for label in labels]
     hidden = [text for text, box in boxes if ink(*with_labels, box) < ink(*without, box) + MIN_INK]

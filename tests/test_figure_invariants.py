@@ -32,8 +32,8 @@ def test_one_glyph_per_layer_call_or_aggregate(rendered):
         assert len(glyphs) == layer_calls - hidden
 
 
-def test_every_edge_is_horizontal(rendered):
-    assert geo.bent_edges(rendered[1]) == []
+def test_every_edge_keeps_to_the_edge_rule(rendered):
+    assert geo.edges_off_the_grid(rendered[1]) == []
 
 
 def test_edges_end_on_the_handles_of_their_glyphs(rendered):

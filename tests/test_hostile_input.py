@@ -139,7 +139,7 @@ def test_the_writer_escapes_every_attribute_whatever_its_source():
     glyph = Glyph(hostile, hostile, ((0, 0), (1, 1), (0, 1)), hostile, hostile, 1, True)
     scene = Scene(hostile, (0, 0, 10, 10), (glyph,), (Line(hostile, hostile, ((0, 0), (1, 0))),),
                   (Label(hostile, 0, 0, "name", 7),), (), ())
-    root = assert_clean(svg.write(scene))
+    root = assert_clean(svg.write(scene, 1.0, 100.0))
     assert root.find("{http://www.w3.org/2000/svg}title").text == 'a" onload="alert(1)'
 
 

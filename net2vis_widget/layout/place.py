@@ -6,7 +6,8 @@ from collections import defaultdict
 
 from .graph import extent
 
-DUMMY_GAP = 12  # vertical gap between two edges running side by side
+LANE_GAP = 0.4  # × spacing_vertical: the gap between two edges running side by side
+LEAST_LANE_GAP = 3  # so that two lanes never merge
 
 
 def place(layered, aligned, boxes, spacing_vertical, sweeps: int = 8) -> dict:
@@ -64,7 +65,8 @@ def _median(values):
 def _gap(boxes, a, b, spacing_vertical):
     """Full spacing between glyphs, half beside an edge lane, a small gap between two lanes."""
     real = (a in boxes) + (b in boxes)
-    return (DUMMY_GAP, spacing_vertical / 2, spacing_vertical)[real]
+    lanes = max(LANE_GAP * spacing_vertical, LEAST_LANE_GAP)
+    return (lanes, spacing_vertical / 2, spacing_vertical)[real]
 
 
 def _topological(blocks, below, above):
