@@ -1,10 +1,20 @@
 // The Net2Vis view: shows the SVG that Python drew and makes it interactive.
 // It never lays out or draws glyphs: it finds them through the SVG contract
 // (.n2v-layer[data-id], .n2v-legend-item[data-key]) and sends actions to Python.
+//
+// One module in sections, each a small factory with the interface `render` wires together:
+// canvas (pan, zoom, fit), minimap, legend panel, search, tooltip, editor, preferences,
+// toolbar. anywidget ships the view as one module, so the sections share this file.
 
 const ZOOM_STEP = 1.2;
 const DRAG_THRESHOLD = 3;
+const READABLE = 0.5; // the least scale a fit goes to: smaller text cannot be read
+const MAX_HEIGHT = 640; // px, of the view when it fits a figure
+const MINIMAP_WIDTH = 180; // px
+const NO_ANSWER_MS = 5000; // an action unanswered this long: the kernel is busy or gone
+const SVG_NS = "http://www.w3.org/2000/svg";
 
+// --- helpers -------------------------------------------------------------------------------
 function element(tag, className, text) {
   const node = document.createElement(tag);
   if (className) node.className = className;
@@ -38,13 +48,45 @@ function parseSvg(text) {
   return document.importNode(svg, true);
 }
 
+// Union of the boxes (in SVG units) of `nodes`, which must be in the document.
+function unionBox(nodes) {
+  let box = null;
+  for (const node of nodes) {
+    const b = node.getBBox();
+    if (!b.width && !b.height) continue;
+    box = box === null ? { x: b.x, y: b.y, right: b.x + b.width, bottom: b.y + b.height } : {
+      x: Math.min(box.x, b.x), y: Math.min(box.y, b.y),
+      right: Math.max(box.right, b.x + b.width), bottom: Math.max(box.bottom, b.y + b.height),
+    };
+  }
+  return box && { x: box.x, y: box.y, width: box.right - box.x, height: box.bottom - box.y };
+}
+
+// Show `box` (SVG units, padded) as the whole of `svg`, one pixel per unit.
+function frameSvg(svg, box, pad = 10) {
+  const view = [box.x - pad, box.y - pad, box.width + 2 * pad, box.height + 2 * pad];
+  svg.setAttribute("viewBox", view.join(" "));
+  svg.setAttribute("width", view[2]);
+  svg.setAttribute("height", view[3]);
+  const background = svg.querySelector(".n2v-background");
+  if (background) ["x", "y", "width", "height"].forEach((a, i) => background.setAttribute(a, view[i]));
+}
+
 function formatShape(shape) {
   return "(" + shape.map((d) => (d === null ? "?" : d)).join(", ") + ")";
 }
 
-function tooltipText(facts) {
-  const lines = [`${facts.name}  ·  ${facts.type}`];
-  if (facts.members) lines.push(`${facts.members} layers` + (facts.repeats > 1 ? ` in ${facts.repeats} repeats` : ""));
+// --- tooltip: what one glyph shows ----------------------------------------------------------
+function tooltipText(facts, alias) {
+  const lines = [];
+  if (facts.members) {
+    const [first, last, total] = facts.occurrence;
+    const which = first === last ? `${first}` : `${first}–${last}`;
+    lines.push(`${alias} ${which} of ${total}`);
+    lines.push(`${facts.members} layers` + (facts.repeats > 1 ? ` in ${facts.repeats} repeats` : ""));
+  } else {
+    lines.push(`${facts.name}  ·  ${facts.type}` + (alias !== facts.type ? ` (${alias})` : ""));
+  }
   lines.push(`in: ${facts.inputs.map(formatShape).join(" ")}`);
   lines.push(`out: ${facts.outputs.map(formatShape).join(" ")}`);
   lines.push(`parameters: ${facts.params.toLocaleString("en-US")}`);
@@ -54,29 +96,261 @@ function tooltipText(facts) {
   return lines.join("\n");
 }
 
+// --- canvas: the graph, panned and zoomed ----------------------------------------------------
+// show(svg) puts a figure in; fit() scales it to the width at a readable size; zoom(factor,
+// at) and center(box) move the view; onChange(listener) hears every move.
+function makeCanvas(viewport, canvas) {
+  let view = { x: 0, y: 0, k: 1 };
+  let size = { width: 800, height: 400 };
+  let userSized = false; // once the user resizes the view, fits keep its height
+  let fitHeight = null; // the height the last fit gave the view
+  const listeners = [];
+  const apply = () => {
+    canvas.style.transform = `translate(${view.x}px, ${view.y}px) scale(${view.k})`;
+    listeners.forEach((listener) => listener(view, size));
+  };
+  return {
+    get view() { return view; },
+    get size() { return size; },
+    onChange(listener) { listeners.push(listener); },
+    resized() { // the view's box changed: by the user (its resize handle) or by a fit
+      if (fitHeight !== null && Math.abs(viewport.offsetHeight - fitHeight) > 1) userSized = true;
+      apply();
+    },
+    show(svg) {
+      canvas.replaceChildren(svg);
+      size = { width: svg.viewBox.baseVal.width || 800, height: svg.viewBox.baseVal.height || 400 };
+    },
+    fit() {
+      const available = viewport.clientWidth || size.width;
+      let k = Math.min(1, available / size.width);
+      if (!userSized && !document.fullscreenElement) {
+        viewport.style.height = `${Math.min(MAX_HEIGHT, Math.max(160, size.height * k + 16))}px`;
+        fitHeight = viewport.offsetHeight;
+      }
+      const room = viewport.clientHeight - 16;
+      if (size.height * k > room) k = Math.min(k, Math.max(room / size.height, READABLE));
+      view = { x: Math.max(0, (available - size.width * k) / 2), y: 8, k };
+      viewport.scrollTop = viewport.scrollLeft = 0;
+      apply();
+    },
+    zoom(factor, at) {
+      const px = at ? at.x : viewport.clientWidth / 2;
+      const py = at ? at.y : viewport.clientHeight / 2;
+      view = { k: view.k * factor, x: px - (px - view.x) * factor, y: py - (py - view.y) * factor };
+      apply();
+    },
+    moveTo(x, y) { view = { ...view, x, y }; apply(); },
+    center(box, k = view.k) { // box in SVG units, relative to the viewBox's origin
+      view = { k, x: viewport.clientWidth / 2 - (box.x + box.width / 2) * k,
+               y: viewport.clientHeight / 2 - (box.y + box.height / 2) * k };
+      apply();
+    },
+  };
+}
+
+// --- minimap: the whole figure small, the part in view marked; a click moves there ---------
+function makeMinimap(minimap, viewport, canvas) {
+  const image = element("img", "n2v-minimap-image");
+  image.alt = "overview";
+  const window_ = element("div", "n2v-minimap-window");
+  minimap.append(image, window_);
+  minimap.hidden = true;
+  let url = null;
+  let scale = 1;
+  return {
+    show(svgText, size) {
+      if (url) URL.revokeObjectURL(url);
+      url = URL.createObjectURL(new Blob([svgText], { type: "image/svg+xml" }));
+      image.src = url;
+      scale = MINIMAP_WIDTH / size.width;
+      image.style.width = `${MINIMAP_WIDTH}px`;
+      image.style.height = `${size.height * scale}px`;
+    },
+    update(view, size) {
+      const shown = size.width * view.k <= viewport.clientWidth + 1
+        && size.height * view.k <= viewport.clientHeight + 1;
+      minimap.hidden = shown;
+      if (shown) return;
+      window_.style.left = `${(-view.x / view.k) * scale}px`;
+      window_.style.top = `${(-view.y / view.k) * scale}px`;
+      window_.style.width = `${(viewport.clientWidth / view.k) * scale}px`;
+      window_.style.height = `${(viewport.clientHeight / view.k) * scale}px`;
+    },
+    // the figure point (SVG units from its origin) under a click on the minimap
+    pointAt(event) {
+      const box = image.getBoundingClientRect();
+      return { x: (event.clientX - box.left) / scale, y: (event.clientY - box.top) / scale };
+    },
+    dispose() { if (url) URL.revokeObjectURL(url); },
+  };
+}
+
+// --- legend panel: the figure's own legend, out of the zoomed graph so it stays in view -----
+function makeLegendPanel(panel) {
+  return {
+    show(figure) { // moves the legend out of `figure` (an SVG element in the document)
+      const legend = figure.querySelector("g.n2v-legend");
+      panel.hidden = !legend;
+      if (!legend) return panel.replaceChildren();
+      const svg = document.createElementNS(SVG_NS, "svg");
+      svg.setAttribute("class", "n2v-legend-svg");
+      svg.append(legend);
+      panel.replaceChildren(svg);
+      const box = unionBox([legend]);
+      if (box) frameSvg(svg, box, 4);
+    },
+  };
+}
+
+// --- search: layers by name, type or alias, inside aggregates too ----------------------------
+// run(query) marks the glyphs that match and returns them; the caller steps through them.
+function makeSearch(model, canvas) {
+  let matches = [];
+  let current = -1;
+  const matching = (query) => {
+    const needle = query.trim().toLowerCase();
+    if (!needle) return [];
+    const aliases = Object.fromEntries(model.get("legend").map((e) => [e.key, e.alias]));
+    const layers = model.get("layers");
+    return [...canvas.querySelectorAll(".n2v-layer")].filter((glyph) => {
+      const facts = layers[glyph.dataset.id];
+      if (!facts) return false;
+      const words = [facts.name, facts.type, aliases[facts.type] || "", ...(facts.layers || [])];
+      return words.some((word) => word.toLowerCase().includes(needle));
+    });
+  };
+  const mark = () => {
+    canvas.querySelectorAll(".n2v-match").forEach((g) => g.classList.remove("n2v-match", "n2v-current"));
+    matches.forEach((g, i) => g.classList.add("n2v-match", ...(i === current ? ["n2v-current"] : [])));
+  };
+  return {
+    get current() { return matches[current] || null; },
+    get count() { return matches.length; },
+    get index() { return current; },
+    run(query) { matches = matching(query); current = matches.length ? 0 : -1; mark(); },
+    step(by) {
+      if (!matches.length) return;
+      current = (current + by + matches.length) % matches.length;
+      mark();
+    },
+    clear() { matches = []; current = -1; mark(); },
+  };
+}
+
+// --- editor: rename and recolour one legend entry -------------------------------------------
+function makeEditor(panel, send) {
+  const close = () => { panel.hidden = true; };
+  return {
+    close,
+    open(item) {
+      const alias = element("input", "n2v-alias");
+      alias.value = item.alias;
+      const color = element("input", "n2v-color");
+      color.type = "color";
+      color.value = item.color.toLowerCase();
+      const apply = () => {
+        send({ action: "update", aliases: { [item.key]: alias.value }, colors: { [item.key]: color.value } });
+        close();
+      };
+      alias.addEventListener("keydown", (event) => { if (event.key === "Enter") apply(); });
+      const rows = [element("strong", "", item.key), alias, color,
+        button("Apply", "Rename and recolour this entry", apply)];
+      if (item.kind === "aggregate") {
+        rows.push(button("Ungroup", "Delete this aggregate", () => {
+          send({ action: "ungroup", name: item.key });
+          close();
+        }));
+      }
+      panel.replaceChildren(...rows, button("Close", "Close the editor", close));
+      panel.hidden = false;
+      alias.focus();
+    },
+  };
+}
+
+// --- preferences: a field per preference; a change (or Enter) sends it ----------------------
+function makePreferences(panel, model, send) {
+  const field = (name, value, choices) => {
+    const label = element("label", "n2v-preference");
+    label.append(element("span", "", name.replaceAll("_", " ")));
+    let input;
+    if (choices) { // any JSON values: channels_first is null (auto), true or false
+      input = element("select");
+      for (const choice of choices) {
+        const option = element("option", "", choice === null ? "auto" : String(choice));
+        option.value = JSON.stringify(choice);
+        input.append(option);
+      }
+      input.value = JSON.stringify(value);
+    } else {
+      input = element("input");
+      input.type = typeof value === "boolean" ? "checkbox" : "number";
+      if (typeof value === "boolean") input.checked = value;
+      else input.value = value;
+    }
+    input.name = name;
+    const apply = () => {
+      const read = input.type === "checkbox" ? input.checked
+        : input.type === "number" ? Number(input.value) : JSON.parse(input.value);
+      if (read !== model.get("preferences")[name]) send({ action: "update", preferences: { [name]: read } });
+    };
+    input.addEventListener("change", apply);
+    input.addEventListener("keydown", (event) => { if (event.key === "Enter") apply(); });
+    label.append(input);
+    return label;
+  };
+  return {
+    show() {
+      const choices = model.get("choices");
+      panel.replaceChildren(...Object.entries(model.get("preferences")).map(
+        ([name, value]) => field(name, value, choices[name])));
+    },
+  };
+}
+
+// --- the view --------------------------------------------------------------------------------
 function render({ model, el }) {
   const root = element("div", "n2v-widget");
+  root.tabIndex = 0; // keys: Esc, + - 0, / (search)
+  root.setAttribute("data-jp-suppress-context-menu", ""); // the widget's own menu only
   const toolbar = element("div", "n2v-toolbar");
   const message = element("div", "n2v-message");
   message.setAttribute("role", "alert");
   const viewport = element("div", "n2v-viewport");
-  const canvas = element("div", "n2v-canvas");
+  const canvasElement = element("div", "n2v-canvas");
+  const minimapElement = element("div", "n2v-minimap");
+  const legendElement = element("div", "n2v-legend-panel");
   const muted = element("div", "n2v-muted");
   const preferencesPanel = element("div", "n2v-panel n2v-preferences");
-  const editor = element("div", "n2v-panel n2v-editor");
+  const editorPanel = element("div", "n2v-panel n2v-editor");
   const tooltip = element("div", "n2v-tooltip");
-  preferencesPanel.hidden = editor.hidden = tooltip.hidden = true;
-  viewport.append(canvas, tooltip);
-  root.append(toolbar, message, viewport, muted, preferencesPanel, editor);
+  preferencesPanel.hidden = editorPanel.hidden = tooltip.hidden = true;
+  viewport.append(canvasElement, tooltip, minimapElement);
+  root.append(toolbar, message, viewport, legendElement, muted, preferencesPanel, editorPanel);
   el.append(root);
 
-  let view = { x: 0, y: 0, k: 1 };
+  const canvas = makeCanvas(viewport, canvasElement);
+  const minimap = makeMinimap(minimapElement, viewport, canvasElement);
+  const legendPanel = makeLegendPanel(legendElement);
+  const search = makeSearch(model, canvasElement);
+  canvas.onChange(minimap.update);
+
   let userMoved = false; // once the user pans or zooms, new figures keep their view
   let sentAt = null;
+  let unanswered = null; // the timer that says so when Python does not answer
   const send = (content) => {
     sentAt = performance.now();
+    clearTimeout(unanswered);
+    unanswered = setTimeout(() => {
+      message.textContent = "No answer from Python: the kernel is busy, or gone (then run this cell again).";
+      message.hidden = false;
+    }, NO_ANSWER_MS);
     model.send(content);
   };
+  const answered = () => { clearTimeout(unanswered); };
+  const editor = makeEditor(editorPanel, send);
+  const preferences = makePreferences(preferencesPanel, model, send);
 
   // --- toolbar ---------------------------------------------------------------------------
   const selectedAggregate = () => {
@@ -88,6 +362,15 @@ function render({ model, el }) {
     const name = selectedAggregate();
     if (name) send({ action: "ungroup", name });
   });
+  const searchBox = element("input", "n2v-search");
+  searchBox.type = "search";
+  searchBox.placeholder = "Search layers (/)";
+  searchBox.title = "Find layers by name, type or alias; Enter: next match, Shift+Enter: previous";
+  const found = element("span", "n2v-found");
+  const fullScreen = button("Full screen", "Show the widget on the whole screen", () => {
+    if (document.fullscreenElement === root) document.exitFullscreen();
+    else root.requestFullscreen?.();
+  });
   toolbar.append(
     button("Auto-group", "Fold repeated layer sequences and blocks into aggregates", () =>
       send({ action: "auto_group" })),
@@ -98,45 +381,39 @@ function render({ model, el }) {
       preferencesPanel.hidden = !preferencesPanel.hidden;
     }),
     button("Download SVG", "Download the figure as drawn", () => send({ action: "download" })),
-    button("Reset view", "Fit the figure into the view", () => {
-      userMoved = false;
-      fit();
-    }),
+    searchBox, found,
+    button("−", "Zoom out (-)", () => { userMoved = true; canvas.zoom(1 / ZOOM_STEP); }),
+    button("+", "Zoom in (+)", () => { userMoved = true; canvas.zoom(ZOOM_STEP); }),
+    button("Reset view", "Fit the figure into the view (0)", () => reset()),
+    fullScreen,
   );
 
+  const reset = () => {
+    userMoved = false;
+    canvas.fit();
+  };
+
   // --- the figure ------------------------------------------------------------------------
-  function applyView() {
-    canvas.style.transform = `translate(${view.x}px, ${view.y}px) scale(${view.k})`;
-  }
-
-  function fit() {
-    const svg = canvas.querySelector("svg");
-    if (!svg) return;
-    const width = svg.viewBox.baseVal.width || 800;
-    const height = svg.viewBox.baseVal.height || 400;
-    const available = viewport.clientWidth || width;
-    const k = Math.min(1, available / width);
-    viewport.style.height = `${Math.min(640, Math.max(160, height * k + 16))}px`;
-    const tall = height * k + 16 > 640 ? Math.min(k, 624 / height) : k; // fit tall figures too
-    view = { x: (available - width * tall) / 2, y: 8, k: tall };
-    viewport.scrollTop = viewport.scrollLeft = 0;
-    applyView();
-  }
-
   function showSvg() {
+    answered();
     let svg;
     try {
       svg = parseSvg(model.get("svg"));
     } catch (error) {
       message.textContent = `Cannot show the figure: ${error.message}`;
+      message.hidden = false;
       return;
     }
-    const { width, height } = svg.viewBox.baseVal; // one pixel per unit: the view zooms itself
-    svg.setAttribute("width", width);
-    svg.setAttribute("height", height);
-    canvas.replaceChildren(svg);
+    canvas.show(svg);
+    legendPanel.show(svg); // the legend leaves the graph for its own panel
+    const graph = unionBox(svg.querySelectorAll(".n2v-edges, .n2v-layers, .n2v-labels, .n2v-samples"));
+    if (graph) frameSvg(svg, graph);
+    canvas.show(svg); // again: its size is now the graph's
+    minimap.show(new XMLSerializer().serializeToString(svg), canvas.size);
     highlightSelection();
-    if (!userMoved) requestAnimationFrame(fit);
+    if (searchBox.value) showSearch(false);
+    if (!userMoved) canvas.fit();
+    else minimap.update(canvas.view, canvas.size);
     if (sentAt !== null) {
       root.dataset.renderMs = (performance.now() - sentAt).toFixed(1);
       sentAt = null;
@@ -145,22 +422,49 @@ function render({ model, el }) {
   }
 
   function highlightSelection() {
+    answered();
     const selected = new Set(model.get("selection"));
-    canvas.querySelectorAll(".n2v-layer").forEach((glyph) => {
+    canvasElement.querySelectorAll(".n2v-layer").forEach((glyph) => {
       glyph.classList.toggle("n2v-selected", selected.has(glyph.dataset.id));
     });
     ungroupButton.disabled = selectedAggregate() === null;
   }
 
   function showError() {
+    answered();
     message.textContent = model.get("error");
     message.hidden = !model.get("error");
   }
 
-  // --- legend: the SVG's entries toggle, hidden/inactive ones are listed greyed ----------
-  function entry(key) {
-    return model.get("legend").find((item) => item.key === key);
+  function showSearch(zoom = true) {
+    search.run(searchBox.value);
+    showMatch(zoom);
   }
+
+  function showMatch(zoom = true) {
+    const glyph = search.current;
+    if (!searchBox.value.trim()) found.textContent = "";
+    else if (!glyph) found.textContent = "no match";
+    else {
+      const facts = model.get("layers")[glyph.dataset.id];
+      const where = facts.members ? ` in ${aliasOf(facts.type)} ${facts.occurrence[0]}` : "";
+      found.textContent = `${search.index + 1} of ${search.count}${where}`;
+    }
+    if (glyph && zoom) {
+      userMoved = true;
+      canvas.center(glyph.getBBox ? relative(glyph.getBBox()) : null, Math.max(canvas.view.k, 1));
+    }
+  }
+
+  // a glyph's box relative to the figure's top-left corner (the canvas's origin)
+  const relative = (box) => {
+    const origin = canvasElement.querySelector("svg").viewBox.baseVal;
+    return { x: box.x - origin.x, y: box.y - origin.y, width: box.width, height: box.height };
+  };
+
+  // --- legend: entries toggle, hidden/inactive ones are listed greyed ----------------------
+  const entry = (key) => model.get("legend").find((item) => item.key === key);
+  const aliasOf = (key) => (entry(key) || { alias: key }).alias;
 
   function toggle(item) {
     if (item.kind === "aggregate") send({ action: "set_active", name: item.key, active: !item.active });
@@ -168,6 +472,7 @@ function render({ model, el }) {
   }
 
   function showMuted() {
+    answered();
     const inactive = model.get("legend").filter((item) => !item.active);
     muted.replaceChildren(...inactive.map((item) => {
       const chip = button(item.alias, item.kind === "aggregate"
@@ -180,93 +485,34 @@ function render({ model, el }) {
     muted.hidden = inactive.length === 0;
   }
 
-  function openEditor(item) {
-    const alias = element("input", "n2v-alias");
-    alias.value = item.alias;
-    const color = element("input", "n2v-color");
-    color.type = "color";
-    color.value = item.color.toLowerCase();
-    const apply = button("Apply", "Rename and recolour this entry", () => {
-      send({ action: "update", aliases: { [item.key]: alias.value }, colors: { [item.key]: color.value } });
-      editor.hidden = true;
-    });
-    const close = button("Close", "Close the editor", () => { editor.hidden = true; });
-    const rows = [element("strong", "", item.key), alias, color, apply];
-    if (item.kind === "aggregate") {
-      rows.push(button("Ungroup", "Delete this aggregate", () => {
-        send({ action: "ungroup", name: item.key });
-        editor.hidden = true;
-      }));
-    }
-    editor.replaceChildren(...rows, close);
-    editor.hidden = false;
-  }
-
-  // --- preferences -----------------------------------------------------------------------
-  function showPreferences() {
-    const preferences = model.get("preferences");
-    const choices = model.get("choices");
-    const fields = Object.entries(preferences).map(([name, value]) => {
-      const label = element("label", "n2v-preference");
-      label.append(element("span", "", name.replaceAll("_", " ")));
-      let input;
-      if (choices[name]) { // any JSON values: channels_first is null (auto), true or false
-        input = element("select");
-        for (const choice of choices[name]) {
-          const option = element("option", "", choice === null ? "auto" : String(choice));
-          option.value = JSON.stringify(choice);
-          input.append(option);
-        }
-        input.value = JSON.stringify(value);
-      } else {
-        input = element("input");
-        input.type = typeof value === "boolean" ? "checkbox" : "number";
-        if (typeof value === "boolean") input.checked = value;
-        else input.value = value;
-      }
-      input.name = name;
-      input.addEventListener("change", () => {
-        const read = input.type === "checkbox" ? input.checked
-          : input.type === "number" ? Number(input.value) : JSON.parse(input.value);
-        send({ action: "update", preferences: { [name]: read } });
-      });
-      label.append(input);
-      return label;
-    });
-    preferencesPanel.replaceChildren(...fields);
-  }
-
   // --- events, delegated on the root so they survive every re-render ---------------------
   let drag = null;
   const onPointerDown = (event) => {
     if (event.button !== 0) return;
-    drag = { x: event.clientX, y: event.clientY, view: { ...view }, moved: false };
+    drag = { x: event.clientX, y: event.clientY, view: { ...canvas.view }, moved: false };
+  };
+  const showTooltip = (event) => {
+    const glyph = event.target.closest && event.target.closest(".n2v-layer");
+    const facts = glyph && !drag ? model.get("layers")[glyph.dataset.id] : null;
+    tooltip.hidden = !facts;
+    if (!facts) return;
+    tooltip.textContent = tooltipText(facts, aliasOf(facts.type));
+    const box = viewport.getBoundingClientRect();
+    const x = event.clientX - box.left + 12;
+    const y = event.clientY - box.top + 12;
+    // keep the tooltip inside the view: flip it left of / above the pointer when needed
+    tooltip.style.left = `${x + tooltip.offsetWidth > box.width ? Math.max(0, x - tooltip.offsetWidth - 24) : x}px`;
+    tooltip.style.top = `${y + tooltip.offsetHeight > box.height ? Math.max(0, y - tooltip.offsetHeight - 24) : y}px`;
   };
   const onPointerMove = (event) => {
-    const glyph = event.target.closest && event.target.closest(".n2v-layer");
-    if (glyph && !drag) {
-      const facts = model.get("layers")[glyph.dataset.id];
-      if (facts) {
-        tooltip.textContent = tooltipText(facts);
-        tooltip.hidden = false;
-        const box = viewport.getBoundingClientRect();
-        const x = event.clientX - box.left + 12;
-        const y = event.clientY - box.top + 12;
-        // keep the tooltip inside the view: flip it left of / above the pointer when needed
-        tooltip.style.left = `${x + tooltip.offsetWidth > box.width ? Math.max(0, x - tooltip.offsetWidth - 24) : x}px`;
-        tooltip.style.top = `${y + tooltip.offsetHeight > box.height ? Math.max(0, y - tooltip.offsetHeight - 24) : y}px`;
-      }
-    } else {
-      tooltip.hidden = true;
-    }
+    showTooltip(event);
     if (!drag) return;
     const dx = event.clientX - drag.x;
     const dy = event.clientY - drag.y;
     if (Math.abs(dx) + Math.abs(dy) > DRAG_THRESHOLD) drag.moved = true;
     if (drag.moved) {
       userMoved = true;
-      view = { ...drag.view, x: drag.view.x + dx, y: drag.view.y + dy };
-      applyView();
+      canvas.moveTo(drag.view.x + dx, drag.view.y + dy);
     }
   };
   const onPointerUp = () => {
@@ -275,22 +521,25 @@ function render({ model, el }) {
   const onWheel = (event) => {
     event.preventDefault();
     const box = viewport.getBoundingClientRect();
-    const factor = event.deltaY < 0 ? ZOOM_STEP : 1 / ZOOM_STEP;
-    const px = event.clientX - box.left;
-    const py = event.clientY - box.top;
     userMoved = true;
-    view = { k: view.k * factor, x: px - (px - view.x) * factor, y: py - (py - view.y) * factor };
-    applyView();
+    canvas.zoom(event.deltaY < 0 ? ZOOM_STEP : 1 / ZOOM_STEP,
+      { x: event.clientX - box.left, y: event.clientY - box.top });
   };
   const onClick = (event) => {
     if (drag && drag.moved) return;
+    if (event.target.closest(".n2v-minimap")) {
+      const point = minimap.pointAt(event);
+      userMoved = true;
+      canvas.center({ ...point, width: 0, height: 0 });
+      return;
+    }
     const glyph = event.target.closest(".n2v-layer");
     const item = event.target.closest(".n2v-legend-item");
     if (glyph) {
       const selection = model.get("selection");
       const id = glyph.dataset.id;
-      const layers = event.shiftKey && selection.length ? [selection[0], id] : [id];
-      send({ action: "select", layers });
+      if (event.shiftKey && selection.length) send({ action: "select_between", first: selection[0], last: id });
+      else send({ action: "select", layers: [id] });
     } else if (item && entry(item.dataset.key)) {
       toggle(entry(item.dataset.key));
     }
@@ -299,18 +548,58 @@ function render({ model, el }) {
     const item = event.target.closest(".n2v-legend-item");
     if (item && entry(item.dataset.key)) {
       event.preventDefault();
-      openEditor(entry(item.dataset.key));
+      event.stopPropagation(); // JupyterLab's and Notebook's own menu stays closed
+      editor.open(entry(item.dataset.key));
     }
   };
+  const onKeyDown = (event) => {
+    const typing = event.target.closest("input, select, textarea");
+    if (event.key === "Escape") {
+      editor.close();
+      preferencesPanel.hidden = true;
+      searchBox.value = "";
+      search.clear();
+      found.textContent = "";
+      if (model.get("selection").length) send({ action: "select", layers: [] });
+      root.focus();
+    } else if (event.target === searchBox && event.key === "Enter") {
+      search.step(event.shiftKey ? -1 : 1);
+      showMatch();
+    } else if (!typing && (event.key === "+" || event.key === "=")) {
+      userMoved = true;
+      canvas.zoom(ZOOM_STEP);
+    } else if (!typing && event.key === "-") {
+      userMoved = true;
+      canvas.zoom(1 / ZOOM_STEP);
+    } else if (!typing && event.key === "0") {
+      reset();
+    } else if (!typing && event.key === "/") {
+      event.preventDefault();
+      searchBox.focus();
+    } else {
+      return;
+    }
+    event.stopPropagation(); // the notebook's own shortcuts stay out of the widget
+  };
+  const resizeObserver = new ResizeObserver(() => canvas.resized());
+  resizeObserver.observe(viewport);
   viewport.addEventListener("pointerdown", onPointerDown);
   viewport.addEventListener("pointermove", onPointerMove);
   viewport.addEventListener("pointerleave", () => { tooltip.hidden = true; });
-  window.addEventListener("pointerup", onPointerUp);
   viewport.addEventListener("wheel", onWheel, { passive: false });
-  viewport.addEventListener("click", onClick);
-  viewport.addEventListener("contextmenu", onContextMenu);
+  viewport.addEventListener("scroll", () => { viewport.scrollTop = viewport.scrollLeft = 0; });
+  window.addEventListener("pointerup", onPointerUp);
+  root.addEventListener("click", onClick);
+  root.addEventListener("contextmenu", onContextMenu);
+  root.addEventListener("keydown", onKeyDown);
+  searchBox.addEventListener("input", () => showSearch());
+  root.addEventListener("fullscreenchange", () => {
+    fullScreen.textContent = document.fullscreenElement === root ? "Exit full screen" : "Full screen";
+    reset();
+  });
 
   const onMessage = (content) => {
+    answered();
     if (content.kind !== "download") return;
     const url = URL.createObjectURL(new Blob([content.svg], { type: "image/svg+xml" }));
     const link = element("a");
@@ -326,15 +615,19 @@ function render({ model, el }) {
   model.on("change:selection", highlightSelection);
   model.on("change:error", showError);
   model.on("change:legend", showMuted);
-  model.on("change:preferences", showPreferences);
+  model.on("change:preferences", preferences.show);
+  model.on("change:answered", answered);
   model.on("msg:custom", onMessage);
-  showSvg();
+  requestAnimationFrame(showSvg); // once the view is in the page: the fit needs its width
   showError();
   showMuted();
-  showPreferences();
+  preferences.show();
 
   return () => {
     window.removeEventListener("pointerup", onPointerUp);
+    resizeObserver.disconnect();
+    clearTimeout(unanswered);
+    minimap.dispose();
   };
 }
 

@@ -8,6 +8,7 @@ sets ``error`` and leaves the figure and its state as they were.
 from __future__ import annotations
 
 import pathlib
+from collections import Counter
 
 import anywidget
 import traitlets
@@ -37,6 +38,7 @@ class Net2Vis(anywidget.AnyWidget):
                               "legend": list(LEGENDS)}).tag(sync=True)
     selection = traitlets.List().tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
+    answered = traitlets.Int(0).tag(sync=True)  # counts the view's actions Python has run
 
     def __init__(self, model, state=None, aliases=None, colors=None, input_size=None,
                  input_data=None, partial=False, **preferences):
@@ -108,12 +110,11 @@ class Net2Vis(anywidget.AnyWidget):
             getattr(self, _ACTIONS[action][0])(*arguments)
         except Exception as error:  # noqa: BLE001 - the view shows it; the kernel goes on
             self.error = _message(error)
+        finally:
+            self.answered += 1
 
     def _select(self, layers):
-        """The view's selection: one glyph, or (shift-click) all glyphs between two."""
-        if len(layers) == 2:
-            self.select_between(*layers)
-            return
+        """The view's selection: the glyphs it names (one, or none to clear it)."""
         shown = {node.id for node in self.figure.folded.nodes}
         missing = [layer for layer in layers if layer not in shown]
         if missing:
@@ -134,7 +135,7 @@ class Net2Vis(anywidget.AnyWidget):
         rendering = figure.rendering  # computed once: what to_svg() and save() write
         folded = rendering.folded
         self.svg = rendering.svg
-        self.layers = {node.id: _facts(node) for node in folded.nodes}
+        self.layers = _facts(folded, {n.id: n.name for n in figure.network.nodes})
         self.legend = _legend_entries(rendering.styles, state)
         self.preferences = state["preferences"]
         shown = {node.id for node in folded.nodes}
@@ -151,10 +152,24 @@ class Net2Vis(anywidget.AnyWidget):
         return data, metadata
 
 
-def _facts(node) -> dict:
-    return {"name": node.name, "type": node.type, "inputs": [list(s) for s in node.input_shapes],
+def _facts(folded, names) -> dict[str, dict]:
+    """Per glyph, what its tooltip and the search read: an aggregate's also the names of the
+    layers it holds, and which of its aggregate's occurrences it shows ([first, last, of])."""
+    total = Counter()
+    for node in folded.nodes:
+        total[node.type] += node.repeats if node.members else 0
+    seen, facts = Counter(), {}
+    for node in folded.nodes:
+        facts[node.id] = {
+            "name": node.name, "type": node.type, "inputs": [list(s) for s in node.input_shapes],
             "outputs": [list(s) for s in node.output_shapes], "params": node.params,
-            "config": node.settings, "members": len(node.members), "repeats": node.repeats}
+            "config": node.settings, "members": len(node.members), "repeats": node.repeats,
+            "layers": [names.get(m, m) for m in node.members]}
+        if node.members:
+            facts[node.id]["occurrence"] = [seen[node.type] + 1, seen[node.type] + node.repeats,
+                                            total[node.type]]
+            seen[node.type] += node.repeats
+    return facts
 
 
 def _legend_entries(styles, state: dict) -> list[dict]:
@@ -176,6 +191,7 @@ _ACTIONS = {
     "update": ("_update", (("aliases", dict, False), ("colors", dict, False),
                            ("preferences", dict, False))),
     "select": ("_select", (("layers", list, True),)),
+    "select_between": ("select_between", (("first", str, True), ("last", str, True))),
     "download": ("_download", ()),
 }
 

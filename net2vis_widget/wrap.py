@@ -10,6 +10,7 @@ to enter its target: every segment horizontal or vertical, none inside a row.
 """
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import replace
 
@@ -18,6 +19,9 @@ from .layout import Layout
 from .layout.route import simplified
 from .network import Network
 from .scene import Scene
+
+MOST_CROSSING = 3  # layers with edges into the next row, where true cuts are too far apart
+LANE = 4  # between edges running side by side from one row to the next
 
 
 def wrap(scene: Scene, network: Network, placement: Layout, width: float,
@@ -28,21 +32,15 @@ def wrap(scene: Scene, network: Network, placement: Layout, width: float,
     if right - left <= width or len(columns) < 2:
         return scene
     lead = max(spacing_horizontal, columns[0][0] - left)  # the edge into a row, or a label
-    rows = _rows(columns, cut_ranks(network, placement.rank), width - lead - spacing_horizontal)
+    room = width - lead - spacing_horizontal - LANE * (MOST_CROSSING - 1)
+    rows = _rows(columns, _cuts(network, placement.rank, columns, room), room)
     if len(rows) == 1:
         return scene
     row_of_rank = {r: i for i, (first, last) in enumerate(rows) for r in range(first, last + 1)}
     row_of = {v: row_of_rank[r] for v, r in placement.rank.items()}
-    pieces = []  # per line, (row, points) of its part in each row it is in
-    for line in scene.lines:
-        row, next_row = row_of[line.source], row_of[line.target]
-        if row == next_row:
-            pieces.append([(row, line.points)])
-        else:
-            last = rows[row][1]
-            head, tail = _split(line.points, columns[last][0] + columns[last][1]
-                                + spacing_horizontal / 2)
-            pieces.append([(row, head), (next_row, tail)])
+    gaps = [columns[last][0] + columns[last][1] + spacing_horizontal / 2 for _, last in rows]
+    pieces = [_pieces(line.points, row_of[line.source], row_of[line.target], gaps)
+              for line in scene.lines]  # per line, (row, points) of its part in each row
     extents = _row_extents(scene, row_of, pieces, len(rows))
     dx = [columns[rows[0][0]][0] - columns[first][0] for first, _ in rows]
     dy = [0.0]  # rows stacked 2 × spacing_vertical apart: room for the edges between them
@@ -57,18 +55,21 @@ def wrap(scene: Scene, network: Network, placement: Layout, width: float,
                            y=label.y + dy[row_of[label.owner]]) for label in scene.labels)
     placeholders = tuple(replace(p, x=p.x + dx[row_of[p.owner]], y=p.y + dy[row_of[p.owner]])
                          for p in scene.placeholders)
+    lanes = _lanes(scene.lines, pieces)
     lines = []
     for line, parts in zip(scene.lines, pieces):
-        (row, head), (next_row, tail) = parts[0], parts[-1]
-        points = moved(head, row)
-        if next_row != row:  # right through the gap, back left between the rows, and down
+        points = moved(parts[0][1], parts[0][0])
+        for (row, _), (next_row, tail) in zip(parts, parts[1:]):
+            # right through the gap, back left between the rows, and down; the edges of one
+            # gap nested (the lowest innermost), so that they never cross
+            lane = lanes[row, line.source] * LANE
             middle = (extents[row][1] + dy[row] + extents[next_row][0] + dy[next_row]) / 2
             tail = moved(tail, next_row)
-            drop = points[-1][0] + spacing_horizontal / 2
-            entry = tail[0][0] - spacing_horizontal / 2
-            points = simplified(points + ((drop, points[-1][1]), (drop, middle), (entry, middle),
-                                          (entry, tail[0][1])) + tail)
-        lines.append(replace(line, points=points))
+            drop = points[-1][0] + spacing_horizontal / 2 + lane
+            entry = tail[0][0] - spacing_horizontal / 2 - lane
+            points += ((drop, points[-1][1]), (drop, middle + lane), (entry, middle + lane),
+                       (entry, tail[0][1])) + tail
+        lines.append(replace(line, points=simplified(points)))
     corners = [(min(x for x, _ in line.points), min(y for _, y in line.points),
                 max(x for x, _ in line.points), max(y for _, y in line.points)) for line in lines]
     return replace(scene, glyphs=glyphs, labels=labels, placeholders=placeholders,
@@ -76,21 +77,34 @@ def wrap(scene: Scene, network: Network, placement: Layout, width: float,
                    bounds=union([bounds(glyphs, labels, placeholders)] + corners))
 
 
-def cut_ranks(network: Network, rank) -> list[int]:
-    """The columns after which the graph can be cut: no edge passes over the gap after them,
-    and at most one of their layers has an edge into it."""
+def _cuts(network, rank, columns, room) -> list[int]:
+    """True cuts; and between two true cuts further apart than ``room``, the places where at
+    most MOST_CROSSING layers send edges on."""
+    true = cut_ranks(network, rank)
+    starts, ends = [0] + [c + 1 for c in true], true + [len(columns) - 1]
+    long = [(a, b) for a, b in zip(starts, ends) if _span(columns, a, b) > room]
+    if not long:
+        return true
+    extra = [r for r in cut_ranks(network, rank, MOST_CROSSING)
+             if any(a <= r < b for a, b in long)]
+    return sorted(set(true) | set(extra))
+
+
+def cut_ranks(network: Network, rank, most: int = 1) -> list[int]:
+    """The columns after which the graph can be cut: at most ``most`` layers send edges over
+    the gap after them (one: a true cut, one tensor carries everything forward)."""
     last = max(rank.values(), default=0)
-    passing = [0] * (last + 2)  # edges over the gap after column r: a running sum of these
-    feeding = defaultdict(set)
+    reach = {}  # layer -> the last column its edges reach
     for edge in network.edges:
-        a, b = rank[edge.source], rank[edge.target]
-        passing[a + 1] += 1
-        passing[b] -= 1
-        feeding[a].add(edge.source)
+        reach[edge.source] = max(reach.get(edge.source, 0), rank[edge.target])
+    crossing = [0] * (last + 2)  # layers with edges over the gap after column r: a running sum
+    for layer, end in reach.items():
+        crossing[rank[layer]] += 1
+        crossing[end] -= 1
     cuts, over = [], 0
     for r in range(last):
-        over += passing[r]
-        if over == 0 and len(feeding[r]) <= 1:
+        over += crossing[r]
+        if over <= most:
             cuts.append(r)
     return cuts
 
@@ -125,6 +139,10 @@ def _span(columns, first, last) -> float:
     return columns[last][0] + columns[last][1] - columns[first][0]
 
 
+def _span(columns, first, last) -> float:
+    return columns[last][0] + columns[last][1] - columns[first][0]
+
+
 def _row_extents(scene, row_of, pieces, count) -> list[tuple[float, float]]:
     """(top, bottom) of each row: its glyphs, their labels and the edges in it."""
     glyphs, labels, ends = defaultdict(list), defaultdict(list), defaultdict(list)
@@ -139,13 +157,28 @@ def _row_extents(scene, row_of, pieces, count) -> list[tuple[float, float]]:
     return [(top, bottom) for _, top, _, bottom in extents]
 
 
-def _split(points, gap_x):
-    """An edge's points left of ``gap_x`` and right of it, each part ending (starting) on
-    ``gap_x`` at the level the edge reaches (leaves) it."""
-    near = 1e-6
-    before = [p for p in points if p[0] < gap_x - near]
-    at = [p for p in points if abs(p[0] - gap_x) <= near]
-    after = [p for p in points if p[0] > gap_x + near]
-    leaving = (at[0] if at else before[-1])[1]
-    arriving = (at[-1] if at else after[0])[1]
-    return tuple(before) + ((gap_x, leaving),), ((gap_x, arriving),) + tuple(after)
+def _pieces(points, row, last_row, gaps):
+    """(row, points) of an edge's part in each row from ``row`` to ``last_row``: cut at the
+    gap after each row's last column, each part ending (starting) on the gap at the level
+    where the edge reaches (leaves) it."""
+    near, parts, rest = 1e-6, [], tuple(points)
+    for r in range(row, last_row):
+        gap = gaps[r]
+        before = [p for p in rest if p[0] < gap - near]
+        at = [p for p in rest if abs(p[0] - gap) <= near]
+        after = tuple(p for p in rest if p[0] > gap + near)
+        parts.append((r, tuple(before) + ((gap, (at[0] if at else before[-1])[1]),)))
+        rest = ((gap, (at[-1] if at else after[0])[1]),) + after
+    return parts + [(last_row, rest)]
+
+
+def _lanes(lines, pieces) -> dict[tuple[int, str], int]:
+    """(row, layer) → the lane of that layer's edges into the next row: 0 for the layer whose
+    edges leave the row lowest, counting up to the highest, which goes round the others."""
+    leaving = defaultdict(dict)  # row -> layer -> the lowest level its edges leave the row at
+    for line, parts in zip(lines, pieces):
+        for row, points in parts[:-1]:
+            level = leaving[row].get(line.source, -math.inf)
+            leaving[row][line.source] = max(level, points[-1][1])
+    return {(row, layer): lane for row, layers in leaving.items()
+            for lane, layer in enumerate(sorted(layers, key=layers.get, reverse=True))}

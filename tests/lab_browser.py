@@ -320,6 +320,8 @@ class WidgetView:
         self.muted = self.root.locator(".n2v-muted")
         self.tooltip = self.root.locator(".n2v-tooltip")
         self.preferences = self.root.locator(".n2v-preferences")
+        self.legend = self.root.locator(".n2v-legend-panel")  # the figure's legend, kept in view
+        self.search = self.root.locator("input.n2v-search")
 
     def button(self, label: str):
         return self.root.locator(".n2v-toolbar button", has_text=label)
@@ -328,10 +330,10 @@ class WidgetView:
         return self.svg.locator(f"polygon.n2v-layer[data-id={css_string(glyph_id)}]")
 
     def legend_item(self, key: str):
-        return self.svg.locator(f"g.n2v-legend-item[data-key={css_string(key)}]")
+        return self.legend.locator(f"g.n2v-legend-item[data-key={css_string(key)}]")
 
     def legend_keys(self) -> list[str]:
-        return self.svg.locator("g.n2v-legend-item").evaluate_all(
+        return self.legend.locator("g.n2v-legend-item").evaluate_all(
             "items => items.map(item => item.dataset.key)")
 
     def chip(self, key: str):

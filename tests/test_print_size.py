@@ -42,8 +42,9 @@ def test_a_long_graph_wraps_into_rows_no_wider_than_the_page(application):
 
 def test_rows_break_only_where_one_layer_carries_everything_forward(application):
     """Each edge between two rows leaves the last column of its row, and only one glyph
-    sends edges from one row into the next (ResNet50: between its residual blocks)."""
-    fig = figure(application("ResNet50"))
+    sends edges from one row into the next (ResNet50: between its residual blocks; at 10 in,
+    where each block fits a row)."""
+    fig = figure(application("ResNet50"), page_width=10)
     root = geo.parse(fig.to_svg())
     row_of = geo.rows_of(root)
     crossing = [(e.get("data-source"), e.get("data-target")) for e in
@@ -56,6 +57,21 @@ def test_rows_break_only_where_one_layer_carries_everything_forward(application)
     assert len(sources) == rows(root) - 1 and all(len(v) == 1 for v in sources.values())
     rank = fig.rendering.placement.rank
     assert {rank[s] for s, _ in crossing} <= set(cut_ranks(fig.folded, rank))
+
+
+def test_where_blocks_are_wider_than_the_page_rows_break_between_a_few_edges(application):
+    """At 7 in, a last-stage block of ResNet50 is wider than the page: its row breaks where
+    at most three glyphs send edges on, the edges nested on their way, crossing nothing."""
+    fig = figure(application("ResNet50"))
+    root = geo.parse(fig.to_svg())
+    row_of = geo.rows_of(root)
+    assert max(row_of.values()) >= 5 and geo.problems(root) == []
+    sources = {}
+    for e in geo.elements(root, "n2v-edge"):
+        s, t = e.get("data-source"), e.get("data-target")
+        for row in range(row_of[s], row_of[t]):
+            sources.setdefault(row, set()).add(s)
+    assert max(len(v) for v in sources.values()) in (2, 3)
 
 
 def test_a_unet_is_never_cut_between_its_encoder_and_decoder(custom_models):

@@ -46,7 +46,7 @@ def test_auto_group_action_folds_and_lists_the_aggregates(residual):
 
 def test_legend_toggle_deactivates_and_reactivates_an_aggregate(residual):
     widget = Net2Vis(residual)
-    act(widget, action="select", layers=["b1_conv1", "b1_out"])
+    act(widget, action="select_between", first="b1_conv1", last="b1_out")
     act(widget, action="group", layers=widget.selection)
     (name,) = [a["name"] for a in widget.state["aggregates"]]
     assert name == "Residual block"  # named after what it holds
@@ -61,11 +61,36 @@ def test_legend_toggle_deactivates_and_reactivates_an_aggregate(residual):
 
 def test_shift_click_selects_every_layer_between(residual):
     widget = Net2Vis(residual)
-    act(widget, action="select", layers=["stem", "b1_out"])
+    act(widget, action="select_between", first="stem", last="b1_out")
     assert widget.selection == ["stem", "b1_conv1", "b1_bn", "b1_relu1", "b1_conv2", "b1_add",
                                 "b1_out"]
     act(widget, action="select", layers=["b1_bn"])
     assert widget.selection == ["b1_bn"]
+    act(widget, action="select", layers=[])  # Esc
+    assert widget.selection == []
+
+
+def test_every_message_from_the_view_is_answered(residual):
+    """The view counts answers: an action Python has run, failed or not, is answered."""
+    widget = Net2Vis(residual)
+    for content in ({"action": "select", "layers": ["stem"]}, {"action": "ghost"},
+                    {"action": "hide", "type": "Conv2D"}, {"action": "hide", "type": "Conv2D"}):
+        before = widget.answered
+        widget._on_message(widget, content)
+        assert widget.answered == before + 1
+
+
+def test_the_tooltip_facts_name_each_occurrence_and_the_layers_it_holds(application):
+    widget = Net2Vis(application("ResNet50"))
+    widget.auto_group()
+    blocks = [f for f in widget.layers.values() if f["type"] == "Residual block"]
+    assert [f["occurrence"][:2] for f in blocks][:2] == [[1, 1], [2, 2]]
+    assert {f["occurrence"][2] for f in blocks} == {len(blocks)} and len(blocks) >= 10
+    holding = [f for f in widget.layers.values() if "conv4_block3_2_conv" in f["layers"]]
+    assert len(holding) == 1 and holding[0]["type"] == "Residual block"
+    widget.update(repeat_marks=True)  # a ×N glyph shows several occurrences
+    marked = [f["occurrence"] for f in widget.layers.values() if f["type"] == "Residual block"]
+    assert any(first < last for first, last, _ in marked) and marked[-1][1] == marked[-1][2]
 
 
 def test_an_invalid_group_shows_why_and_changes_nothing(residual):

@@ -124,7 +124,7 @@ def test_auto_group_then_toggle_an_aggregate(page):
 
     aggregates = python(page, "[e['key'] for e in grouped.legend if e['kind'] == 'aggregate']")
     assert aggregates, "auto-grouping the U-Net found no aggregate"
-    drawn = grouped.svg.locator("g.n2v-legend-item:has(.n2v-group)").evaluate_all(
+    drawn = grouped.legend.locator("g.n2v-legend-item:has(.n2v-group)").evaluate_all(
         "items => items.map(item => item.dataset.key)")
     assert sorted(drawn) == sorted(aggregates)  # the legend shows each, as aggregate glyphs
     # an outermost aggregate: deactivating one also deactivates those containing it

@@ -394,10 +394,13 @@ class _Recorder(TorchFunctionMode):
 
     def _is_leaf(self, module) -> bool:
         """One glyph: a ``torch.nn`` built-in that is not a container, or a module of the
-        user's without submodules (an RMSNorm written by hand)."""
+        user's without submodules (an RMSNorm written by hand), or one holding weights of its
+        own whose submodules hold none (a mixture of experts' weights and its activation)."""
         if _is_torch(type(module)):
             return type(module).__name__ not in CONTAINERS
-        return next(module.children(), None) is None
+        children = list(module.children())
+        return not children or (next(module.parameters(recurse=False), None) is not None and not
+                                any(next(c.parameters(), None) is not None for c in children))
 
     def _module_kind(self, module, operation: str) -> tuple:
         """(type, role, short, layout) of a leaf module's glyph (``operation``: its first)."""
