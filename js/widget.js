@@ -121,15 +121,16 @@ function makeCanvas(viewport, canvas) {
       canvas.replaceChildren(svg);
       size = { width: svg.viewBox.baseVal.width || 800, height: svg.viewBox.baseVal.height || 400 };
     },
-    fit() {
+    fit() { // the whole figure, if it can be read so; else its start, readable
       const available = viewport.clientWidth || size.width;
-      let k = Math.min(1, available / size.width);
+      const across = Math.min(1, available / size.width);
       if (!userSized && !document.fullscreenElement) {
-        viewport.style.height = `${Math.min(MAX_HEIGHT, Math.max(160, size.height * k + 16))}px`;
+        const height = size.height * Math.max(across, READABLE) + 16;
+        viewport.style.height = `${Math.min(MAX_HEIGHT, Math.max(160, height))}px`;
         fitHeight = viewport.offsetHeight;
       }
-      const room = viewport.clientHeight - 16;
-      if (size.height * k > room) k = Math.min(k, Math.max(room / size.height, READABLE));
+      const k = Math.max(Math.min(across, (viewport.clientHeight - 16) / size.height),
+        Math.min(1, READABLE));
       view = { x: Math.max(0, (available - size.width * k) / 2), y: 8, k };
       viewport.scrollTop = viewport.scrollLeft = 0;
       apply();

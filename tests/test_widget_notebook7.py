@@ -1,7 +1,8 @@
 """The widget in Jupyter Notebook 7 (the ``notebook`` package), a real kernel and Chromium.
 
-The same view as in JupyterLab: it displays, a legend click toggles an aggregate, and
-Download gives the bytes that ``save()`` writes from a cell.
+The same view as in JupyterLab: it displays, a legend click toggles an aggregate, Download
+gives the bytes that ``save()`` writes from a cell, a right-click opens only the widget's
+editor, Enter applies it, and search finds a layer inside a folded block.
 """
 from __future__ import annotations
 
@@ -69,6 +70,27 @@ def test_download_gives_the_bytes_save_writes(page, session):
     run_in_kernel(page, NOTEBOOK, "w.save('saved.svg')")
     assert content.encode("utf-8") == (server.root / "saved.svg").read_bytes()
     assert filename.endswith(".svg")
+
+
+def test_a_right_click_shows_only_the_widgets_editor_and_enter_applies(page):
+    view = WidgetView(page, cell=1)
+    view.legend_item("Dense").click(button="right")
+    editor = view.root.locator(".n2v-editor")
+    expect(editor).to_be_visible()
+    expect(page.locator(".lm-Menu")).to_have_count(0)  # Notebook's own menu stayed shut
+    editor.locator("input.n2v-alias").fill("Classifier")
+    before = view.renders()
+    editor.locator("input.n2v-alias").press("Enter")
+    view.wait_for_render(before)
+    expect(view.legend_item("Dense").locator("text").first).to_have_text("Classifier")
+    assert python(page, "w.state['aliases']") == {"Dense": "Classifier"}
+
+
+def test_search_finds_a_layer_in_a_folded_block(page):
+    view = WidgetView(page, cell=1)
+    view.search.fill("b2_conv2")
+    expect(view.root.locator(".n2v-found")).to_have_text("1 of 1 in Residual block 2")
+    expect(view.svg.locator("polygon.n2v-current")).to_have_count(1)
 
 
 def test_no_uncaught_errors_from_the_view(page):
