@@ -77,7 +77,7 @@ function formatShape(shape) {
 }
 
 // --- tooltip: what one glyph shows ----------------------------------------------------------
-function tooltipText(facts, alias) {
+function tooltipText(facts, alias, frameAlias) {
   const lines = [];
   if (facts.members) {
     const [first, last, total] = facts.occurrence;
@@ -87,6 +87,7 @@ function tooltipText(facts, alias) {
   } else {
     lines.push(`${facts.name}  ·  ${facts.type}` + (alias !== facts.type ? ` (${alias})` : ""));
   }
+  if (facts.frame) lines.push(`in ${frameAlias} ${facts.frame[1]} of ${facts.frame[2]} (opened)`);
   lines.push(`in: ${facts.inputs.map(formatShape).join(" ")}`);
   lines.push(`out: ${facts.outputs.map(formatShape).join(" ")}`);
   lines.push(`parameters: ${facts.params.toLocaleString("en-US")}`);
@@ -407,7 +408,7 @@ function render({ model, el }) {
     }
     canvas.show(svg);
     legendPanel.show(svg); // the legend leaves the graph for its own panel
-    const graph = unionBox(svg.querySelectorAll(".n2v-edges, .n2v-layers, .n2v-labels, .n2v-samples"));
+    const graph = unionBox(svg.querySelectorAll(".n2v-frames, .n2v-edges, .n2v-layers, .n2v-labels, .n2v-samples"));
     if (graph) frameSvg(svg, graph);
     canvas.show(svg); // again: its size is now the graph's
     minimap.show(new XMLSerializer().serializeToString(svg), canvas.size);
@@ -497,7 +498,7 @@ function render({ model, el }) {
     const facts = glyph && !drag ? model.get("layers")[glyph.dataset.id] : null;
     tooltip.hidden = !facts;
     if (!facts) return;
-    tooltip.textContent = tooltipText(facts, aliasOf(facts.type));
+    tooltip.textContent = tooltipText(facts, aliasOf(facts.type), facts.frame && aliasOf(facts.frame[0]));
     const box = viewport.getBoundingClientRect();
     const x = event.clientX - box.left + 12;
     const y = event.clientY - box.top + 12;
@@ -536,7 +537,10 @@ function render({ model, el }) {
     }
     const glyph = event.target.closest(".n2v-layer");
     const item = event.target.closest(".n2v-legend-item");
-    if (glyph) {
+    const frame = event.target.closest(".n2v-frame");
+    if (frame) {
+      send({ action: "close", glyph: frame.dataset.id });
+    } else if (glyph) {
       const selection = model.get("selection");
       const id = glyph.dataset.id;
       if (event.shiftKey && selection.length) send({ action: "select_between", first: selection[0], last: id });
@@ -544,6 +548,10 @@ function render({ model, el }) {
     } else if (item && entry(item.dataset.key)) {
       toggle(entry(item.dataset.key));
     }
+  };
+  const onDoubleClick = (event) => { // one occurrence of an aggregate opens in place
+    const glyph = event.target.closest(".n2v-layer.n2v-group");
+    if (glyph && !(drag && drag.moved)) send({ action: "open", glyph: glyph.dataset.id });
   };
   const onContextMenu = (event) => {
     const item = event.target.closest(".n2v-legend-item");
@@ -591,6 +599,7 @@ function render({ model, el }) {
   viewport.addEventListener("scroll", () => { viewport.scrollTop = viewport.scrollLeft = 0; });
   window.addEventListener("pointerup", onPointerUp);
   root.addEventListener("click", onClick);
+  root.addEventListener("dblclick", onDoubleClick);
   root.addEventListener("contextmenu", onContextMenu);
   root.addEventListener("keydown", onKeyDown);
   searchBox.addEventListener("input", () => showSearch());

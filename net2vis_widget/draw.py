@@ -14,13 +14,14 @@ from .layout import Box, Layout
 from .network import Network
 from .palette import darken, fill_of
 from .preferences import Preferences
-from .scene import (DIMENSION_FONT_SIZE, FONT_SIZE, Glyph, Label, Line, Placeholder, Scene,
-                    text_width)
+from .scene import (DIMENSION_FONT_SIZE, FONT_SIZE, Frame, Glyph, Label, Line, Placeholder,
+                    Scene, text_width)
 from .sizing import Size
 
 LABEL_GAP = 3  # between a glyph and the labels under it
 LINE = FONT_SIZE * 1.2  # one line of labels under (or the ×N mark over) a glyph
 AGGREGATE_STROKE = 3.0
+FRAME_GAP = 4  # between an opened occurrence's layers and its frame
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,22 @@ def draw(network: Network, sizes: Mapping[str, Size], placement: Layout,
     lines = [Line(r.source, r.target, r.points) for r in _merged_routes(placement)]
     return Scene(network.name, bounds(glyphs, labels, placeholders), tuple(glyphs),
                  tuple(lines), tuple(labels), tuple(placeholders), ())
+
+
+def framed(scene: Scene, network: Network) -> Scene:
+    """The scene with a frame around each opened occurrence: its glyphs and their labels."""
+    members = {}
+    for node in network.nodes:
+        if node.frame:
+            members.setdefault(node.frame, set()).add(node.id)
+    frames = []
+    for (glyph_id, aggregate), ids in members.items():
+        left, top, right, bottom = bounds([g for g in scene.glyphs if g.id in ids],
+                                          [label for label in scene.labels if label.owner in ids])
+        frames.append(Frame(glyph_id, aggregate, (left - FRAME_GAP, top - FRAME_GAP,
+                                                  right + FRAME_GAP, bottom + FRAME_GAP)))
+    return replace(scene, frames=tuple(frames),
+                   bounds=union([scene.bounds] + [f.bounds for f in frames]))
 
 
 def handle_levels(placement: Layout):

@@ -45,7 +45,8 @@ def render(network: Network, state: State, previous: Rendering | None = None) ->
     inputs did not change: a rename or a recolour neither folds nor lays out again."""
     preferences = state.preferences
     folded = (previous.folded if previous is not None and _same_fold(previous.state, state)
-              else fold(network, state.aggregates, state.hidden, preferences.repeat_marks))
+              else fold(network, state.aggregates, state.hidden, preferences.repeat_marks,
+                        state.opened))
     styles = styles_of(network, state)
     sizes = sizing.measure(folded, preferences)
     boxes = draw.boxes(folded, sizes, styles, preferences)
@@ -57,6 +58,7 @@ def render(network: Network, state: State, previous: Rendering | None = None) ->
     width = preferences.page_units - 2 * svg.MARGIN
     scene = wrap(draw.draw(folded, sizes, placement, styles, preferences), folded, placement,
                  width, preferences.spacing_horizontal, preferences.spacing_vertical)
+    scene = draw.framed(scene, folded)
     legend_svg = None
     if preferences.legend:
         patterns = drawn_patterns(state.aggregates, state.hidden)  # without hidden members
@@ -76,8 +78,8 @@ def _written(scene, preferences) -> str:
 
 
 def _same_fold(before: State, after: State) -> bool:
-    return (before.aggregates, before.hidden, before.preferences.repeat_marks) == (
-        after.aggregates, after.hidden, after.preferences.repeat_marks)
+    return (before.aggregates, before.hidden, before.preferences.repeat_marks, before.opened) == (
+        after.aggregates, after.hidden, after.preferences.repeat_marks, after.opened)
 
 
 def layer_types(network: Network) -> list[str]:
@@ -215,6 +217,21 @@ class Figure:
 
     def ungroup(self, name: str) -> None:
         self._state = self._state.without_aggregate(name)
+
+    def open_occurrence(self, glyph: str) -> None:
+        """Draw one occurrence of an aggregate (its glyph id) as its layers, in a frame, while
+        the other occurrences stay folded."""
+        node = self.folded.by_id.get(glyph)
+        if node is None or not node.members:
+            raise GroupingError(f"{glyph!r} is not an aggregate's glyph in this figure")
+        self._state = replace(self._state, opened=self._state.opened + (glyph,))
+
+    def close_occurrence(self, glyph: str) -> None:
+        """Fold an opened occurrence (the glyph id ``open_occurrence`` took) again."""
+        if glyph not in self._state.opened:
+            raise GroupingError(f"no opened occurrence {glyph!r} in this figure")
+        self._state = replace(self._state, opened=tuple(
+            g for g in self._state.opened if g != glyph))
 
     def hide(self, layer_type: str) -> None:
         """Bypass every layer of a type; the legend shows it greyed in the widget."""

@@ -12,11 +12,12 @@ from .network import Edge, Network, Node
 
 
 def fold(network: Network, aggregates: Sequence[Aggregate], hidden: Iterable[str] = (),
-         repeat_marks: bool = False) -> Network:
-    network = bypass(network, set(hidden))
+         repeat_marks: bool = False, opened: Iterable[str] = ()) -> Network:
+    """``opened``: glyph ids of occurrences drawn unfolded, in a frame, the others folded."""
+    network, opened = bypass(network, set(hidden)), set(opened)
     for aggregate in drawn_patterns(aggregates, hidden):
         if aggregate.active:
-            network = fold_aggregate(network, aggregate)
+            network = fold_aggregate(network, aggregate, opened)
     return collapse_repeats(network) if repeat_marks else network
 
 
@@ -46,7 +47,8 @@ def collapse_repeats(network: Network) -> Network:
     for node in network.nodes:
         feeds = set(network.feeds[node.id])
         before = next((u for u in network.feeds[node.id] if u in head
-                       and runs[head[u]][-1] == u and network.by_id[u].type == node.type), None)
+                       and runs[head[u]][-1] == u and network.by_id[u].type == node.type
+                       and network.by_id[u].frame == node.frame), None)
         if (node.members and before is not None
                 and feeds <= set(runs[head[before]]) | set(network.feeds[head[before]])):
             head[node.id] = head[before]
@@ -84,19 +86,22 @@ def bypass(network: Network, hidden: set[str]) -> Network:
     return Network(network.name, tuple(kept), tuple(edges))
 
 
-def fold_aggregate(network: Network, aggregate: Aggregate) -> Network:
+def fold_aggregate(network: Network, aggregate: Aggregate, opened=frozenset()) -> Network:
     occurrences = find_occurrences(network, aggregate)
     if not occurrences:
         return network
     replaced = {}  # original node id -> folded node id
-    folded_nodes, entry_index = {}, {}
+    folded_nodes, entry_index, framed = {}, {}, {}
     for occurrence in occurrences:
         node = _folded_node(network, aggregate, occurrence)
+        if node.id in opened:  # drawn as its layers, each marked with the frame around them
+            framed.update((v, (node.id, aggregate.name)) for v in occurrence.nodes)
+            continue
         folded_nodes[occurrence.nodes[-1]] = node  # at its exit: after every entry
         replaced.update({v: node.id for v in occurrence.nodes})
         entry_index.update({(e, node.id): k for k, e in enumerate(occurrence.entries)})
-    nodes = [folded_nodes.get(n.id, n) for n in network.nodes
-             if n.id not in replaced or n.id in folded_nodes]
+    nodes = [folded_nodes.get(n.id, replace(n, frame=framed[n.id]) if n.id in framed else n)
+             for n in network.nodes if n.id not in replaced or n.id in folded_nodes]
     edges = {}  # the edges from one entry into an occurrence become one: its handle
     for edge in network.edges:
         source, target = replaced.get(edge.source, edge.source), replaced.get(edge.target, edge.target)

@@ -44,6 +44,7 @@ class Node:
     channel_axes: tuple[int, int] = (LAST, LAST)  # input side's and output side's channel axis
     members: tuple[str, ...] = ()  # for an aggregate's glyph: ids of the layers it stands for
     repeats: int = 1  # consecutive occurrences shown as this one glyph (the ×N mark)
+    frame: tuple[str, ...] = ()  # (glyph id, aggregate) of the opened occurrence it is drawn in
 
 
 @dataclass(frozen=True)

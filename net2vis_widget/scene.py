@@ -64,6 +64,15 @@ class LegendItem:
 
 
 @dataclass(frozen=True)
+class Frame:
+    """A dashed box around the layers of an opened aggregate occurrence."""
+
+    id: str  # the occurrence's glyph id, when folded
+    type: str  # the aggregate
+    bounds: tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
 class Scene:
     title: str
     bounds: tuple[float, float, float, float]  # left, top, right, bottom
@@ -72,6 +81,7 @@ class Scene:
     labels: tuple[Label, ...]
     placeholders: tuple[Placeholder, ...]
     legend: tuple[LegendItem, ...]
+    frames: tuple[Frame, ...] = ()
 
 
 def text_width(text: str, size: float) -> float:

@@ -16,7 +16,7 @@ from .network import printable
 from .palette import checked_color
 from .preferences import Preferences
 
-FIELDS = ("aggregates", "aliases", "colors", "hidden", "preferences")
+FIELDS = ("aggregates", "aliases", "colors", "hidden", "preferences", "opened")
 
 
 class NotInFigure(KeyError):
@@ -42,6 +42,7 @@ class State:
     colors: dict = field(default_factory=dict)
     hidden: tuple[str, ...] = ()
     preferences: Preferences = Preferences()
+    opened: tuple[str, ...] = ()  # glyph ids of aggregate occurrences drawn unfolded
 
     def edited(self, keys: set[str], aliases=None, colors=None, preferences=None) -> "State":
         """This state with new aliases and colours (for ``keys``, the figure's layer types and
@@ -92,7 +93,8 @@ class State:
     def as_dict(self) -> dict:
         return {"aggregates": [a.as_dict() for a in self.aggregates],
                 "aliases": dict(self.aliases), "colors": dict(self.colors),
-                "hidden": list(self.hidden), "preferences": self.preferences.as_dict()}
+                "hidden": list(self.hidden), "preferences": self.preferences.as_dict(),
+                "opened": list(self.opened)}
 
     @classmethod
     def from_dict(cls, data, types: set[str]) -> "State":
@@ -125,8 +127,12 @@ class State:
         hidden = _sequence("hidden", data.get("hidden", []))
         if not all(isinstance(t, str) for t in hidden):
             raise ValueError(f"'hidden' must list layer types, got {hidden!r:.80}")
+        opened = _sequence("opened", data.get("opened", []))
+        if not all(isinstance(g, str) for g in opened):
+            raise ValueError(f"'opened' must list glyph ids, got {opened!r:.80}")
         state = cls(aggregates=tuple(aggregates), hidden=tuple(dict.fromkeys(
-            t for t in hidden if t in types or _skip(f"hidden type {t!r}: not in this model"))))
+            t for t in hidden if t in types or _skip(f"hidden type {t!r}: not in this model"))),
+            opened=tuple(dict.fromkeys(opened)))
         return state.edited(keys, _known(data.get("aliases"), keys, "aliases"),
                             _known(data.get("colors"), keys, "colors"), data.get("preferences"))
 

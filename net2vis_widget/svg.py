@@ -33,6 +33,7 @@ def write(scene: Scene, points_per_unit: float, page_width: float) -> str:
         f"<title>{escape(scene.title)}</title>",
         f'<rect class="n2v-background" x="{_n(x)}" y="{_n(y)}" width="{_n(width)}" '
         f'height="{_n(height)}" fill="#FFFFFF"/>',
+        *_frames(scene),
         '<g class="n2v-edges" stroke="#000000" stroke-width="1" fill="none">',
         *(_line(line, "n2v-edge") for line in scene.lines),
         "</g>",
@@ -62,6 +63,16 @@ def write(scene: Scene, points_per_unit: float, page_width: float) -> str:
         parts.append("</g>")
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
+
+
+def _frames(scene: Scene) -> list[str]:
+    if not scene.frames:
+        return []
+    rects = [f'<rect class="n2v-frame" data-id={quoteattr(f.id)} data-type={quoteattr(f.type)} '
+             f'x="{_n(f.bounds[0])}" y="{_n(f.bounds[1])}" width="{_n(f.bounds[2] - f.bounds[0])}" '
+             f'height="{_n(f.bounds[3] - f.bounds[1])}" rx="4"/>' for f in scene.frames]
+    return ['<g class="n2v-frames" fill="none" stroke="#757575" stroke-dasharray="4 3">',
+            *rects, "</g>"]
 
 
 def _glyph(glyph: Glyph, css_class: str) -> str:

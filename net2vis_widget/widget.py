@@ -64,6 +64,12 @@ class Net2Vis(anywidget.AnyWidget):
     def ungroup(self, name) -> None:
         self._act(self.figure.ungroup, name)
 
+    def open_occurrence(self, glyph) -> None:
+        self._act(self.figure.open_occurrence, glyph)
+
+    def close_occurrence(self, glyph) -> None:
+        self._act(self.figure.close_occurrence, glyph)
+
     def hide(self, layer_type) -> None:
         self._act(self.figure.hide, layer_type)
 
@@ -154,12 +160,20 @@ class Net2Vis(anywidget.AnyWidget):
 
 def _facts(folded, names) -> dict[str, dict]:
     """Per glyph, what its tooltip and the search read: an aggregate's also the names of the
-    layers it holds, and which of its aggregate's occurrences it shows ([first, last, of])."""
-    total = Counter()
+    layers it holds, and which of its aggregate's occurrences it shows ([first, last, of]); a
+    layer of an opened occurrence, which one it is in ([aggregate, occurrence, of])."""
+    total, frames = Counter(), {}
     for node in folded.nodes:
         total[node.type] += node.repeats if node.members else 0
+        if node.frame and node.frame not in frames:
+            total[node.frame[1]] += 1
+            frames[node.frame] = total[node.frame[1]]  # its place, counting what came before
     seen, facts = Counter(), {}
     for node in folded.nodes:
+        if node.frame and frames.get(node.frame) is not None:
+            seen[node.frame[1]] += 1  # the opened occurrence takes its number
+            frames[node.frame] = None
+        aggregate = node.frame[1] if node.frame else None
         facts[node.id] = {
             "name": node.name, "type": node.type, "inputs": [list(s) for s in node.input_shapes],
             "outputs": [list(s) for s in node.output_shapes], "params": node.params,
@@ -169,6 +183,8 @@ def _facts(folded, names) -> dict[str, dict]:
             facts[node.id]["occurrence"] = [seen[node.type] + 1, seen[node.type] + node.repeats,
                                             total[node.type]]
             seen[node.type] += node.repeats
+        if aggregate is not None:
+            facts[node.id]["frame"] = [aggregate, seen[aggregate], total[aggregate]]
     return facts
 
 
@@ -186,6 +202,8 @@ _ACTIONS = {
     "group": ("group", (("layers", list, True), ("name", str, False))),
     "ungroup": ("ungroup", (("name", str, True),)),
     "set_active": ("set_active", (("name", str, True), ("active", bool, True))),
+    "open": ("open_occurrence", (("glyph", str, True),)),
+    "close": ("close_occurrence", (("glyph", str, True),)),
     "hide": ("hide", (("type", str, True),)),
     "show": ("show", (("type", str, True),)),
     "update": ("_update", (("aliases", dict, False), ("colors", dict, False),

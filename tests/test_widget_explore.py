@@ -105,6 +105,40 @@ def test_the_tooltip_names_the_occurrence_by_its_alias(page):
     expect(resnet.tooltip).to_contain_text(f"Bottleneck {facts['occurrence'][0]} of {total}")
 
 
+def test_a_double_click_opens_one_occurrence_in_place_and_its_frame_folds_it(page):
+    resnet = WidgetView(page, RESNET)
+    resnet.button("Reset view").click()
+    blocks = resnet.svg.locator('polygon.n2v-layer[data-type="Residual block"]')
+    count = blocks.count()
+    target = blocks.nth(6)
+    glyph_id = target.get_attribute("data-id")
+    before = resnet.renders()
+    target.dblclick()
+    resnet.wait_for_render(before)
+    expect(blocks).to_have_count(count - 1)  # that one opened, the others stay folded
+    frame = resnet.svg.locator(f"rect.n2v-frame[data-id={lab_browser.css_string(glyph_id)}]")
+    expect(frame).to_have_count(1)
+    assert python(page, "resnet.state['opened']") == [glyph_id]
+    same = python(page, "Net2Vis(resnet.figure.network, state=resnet.state).svg == resnet.svg")
+    assert same  # the state round trip keeps it open
+    inside = python(page, "[k for k, f in resnet.layers.items() if 'frame' in f]")
+    assert len(inside) == 2  # the block's Conv×3 and its Add–Act
+    page.mouse.move(0, 0)
+    resnet.glyph(inside[0]).hover()
+    occurrence = python(page, f"resnet.layers[{inside[0]!r}]['frame']")
+    alias = python(page, "resnet.figure.styles['Residual block'].alias")  # renamed above
+    expect(resnet.tooltip).to_contain_text(
+        f"in {alias} {occurrence[1]} of {occurrence[2]} (opened)")
+    snapshot(resnet.root, "widget-opened.png")
+
+    box = frame.bounding_box()
+    before = resnet.renders()
+    page.mouse.click(box["x"] + 3, box["y"] + 3)  # on the frame, beside the layers
+    resnet.wait_for_render(before)
+    expect(blocks).to_have_count(count)
+    assert python(page, "resnet.state['opened']") == []
+
+
 def test_the_legend_panel_stays_in_view_at_four_times_the_zoom(page):
     resnet = WidgetView(page, RESNET)
     resnet.button("Reset view").click()
@@ -219,3 +253,13 @@ def test_the_toolbar_follows_the_dark_theme(page):
 
 def test_no_uncaught_errors_in_the_page(page):
     assert [str(error) for error in page.uncaught_errors] == []
+
+
+def test_a_view_whose_kernel_is_gone_says_so_when_clicked(page):
+    """Last: it shuts the kernel down."""
+    edit = WidgetView(page, EDIT)
+    page.evaluate(f"""(path) => {lab_browser._PANEL}.sessionContext.session.kernel.shutdown()""",
+                  NOTEBOOK)
+    page.wait_for_timeout(1000)
+    edit.legend_item("Conv2D").click()
+    expect(edit.message).to_contain_text("No answer from Python", timeout=10_000)
