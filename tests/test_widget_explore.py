@@ -222,6 +222,21 @@ def test_escape_clears_the_selection(page):
     assert python(page, "edit.selection") == []
 
 
+def test_full_screen_and_a_resized_view_keep_their_size(page):
+    edit = WidgetView(page, EDIT)
+    viewport = edit.root.locator(".n2v-viewport")
+    edit.button("Full screen").click()
+    page.wait_for_function("() => document.fullscreenElement !== null")
+    expect(edit.button("Exit full screen")).to_be_visible()
+    assert viewport.bounding_box()["height"] > 0.7 * page.viewport_size["height"]
+    edit.button("Exit full screen").click()
+    page.wait_for_function("() => document.fullscreenElement === null")
+    viewport.evaluate("v => { v.style.height = '420px'; }")  # as the resize handle does
+    page.wait_for_timeout(200)
+    edit.button("Reset view").click()  # a fit keeps the height the user gave the view
+    assert viewport.bounding_box()["height"] == pytest.approx(420, abs=2)
+
+
 def contrast(foreground: str, background: str) -> float:
     """WCAG contrast ratio of two CSS rgb()/rgba() colours."""
     def luminance(color):
