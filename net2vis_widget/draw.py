@@ -71,12 +71,11 @@ def draw(network: Network, sizes: Mapping[str, Size], placement: Layout,
         glyphs.append(_glyph(node.id, node.type, style, size, left, right, ins, outs))
         is_input = node.id not in in_levels
         ys = [point[1] for point in glyphs[-1].points]
-        own = _node_labels(size, style, preferences, (x, y, left, right, max(ys)), ins, outs,
-                           is_input)
+        labels += _node_labels(node.id, size, style, preferences, (x, y, left, right, max(ys)),
+                               ins, outs, is_input)
         if node.repeats > 1:  # centred in the line ``boxes`` keeps over the glyph
-            own.append(Label(f"×{node.repeats}", x, min(ys) - LABEL_GAP - LINE / 2, "mark",
-                             FONT_SIZE))
-        labels += [replace(label, owner=node.id) for label in own]
+            labels.append(Label(f"×{node.repeats}", x, min(ys) - LABEL_GAP - LINE / 2, "mark",
+                                FONT_SIZE, owner=node.id))
         if preferences.show_samples and node.id not in in_levels:
             placeholders.append(_placeholder(left - preferences.spacing_horizontal,
                                              _nearest(ins, y), size.input_height, node.id, True))
@@ -172,19 +171,25 @@ def _nearest(levels, y):
     return min(levels, key=lambda level: (abs(level - y), level))
 
 
-def _node_labels(size, style, preferences, frame, ins, outs, is_input):
-    """Rotated dimension labels in the gaps beside the glyph, feature/name labels under it."""
+def _node_labels(owner, size, style, preferences, frame, ins, outs, is_input):
+    """Dimension labels in the gaps beside the glyph (turned upright unless they fit across:
+    a turned ``8`` reads as ``∞``), feature/name labels under it."""
     x, y, left, right, bottom = frame
     labels = []
     gap = preferences.spacing_horizontal
+
+    def dimension(text, at_x, level):
+        across = text_width(text, DIMENSION_FONT_SIZE) <= gap - 2 * LABEL_GAP
+        return Label(text, at_x, level, "dimension", DIMENSION_FONT_SIZE, rotated=not across,
+                     owner=owner)
+
     if preferences.show_dimensions and not size.dense:
-        labels.append(Label(size.output_dimensions, right + gap / 2, _nearest(outs, y),
-                            "dimension", DIMENSION_FONT_SIZE, rotated=True))
+        labels.append(dimension(size.output_dimensions, right + gap / 2, _nearest(outs, y)))
         if is_input and size.input_dimensions:
-            labels.append(Label(size.input_dimensions, left - gap / 2, ins[0], "dimension",
-                                DIMENSION_FONT_SIZE, rotated=True))
+            labels.append(dimension(size.input_dimensions, left - gap / 2, ins[0]))
     for line, (kind, text) in enumerate(_under_labels(size, style, preferences)):
-        labels.append(Label(text, x, bottom + LABEL_GAP + (line + 0.5) * LINE, kind, FONT_SIZE))
+        labels.append(Label(text, x, bottom + LABEL_GAP + (line + 0.5) * LINE, kind, FONT_SIZE,
+                            owner=owner))
     return labels
 
 

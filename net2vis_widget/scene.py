@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 Point = tuple[float, float]
 FONT_SIZE = 11  # units; labels under glyphs and in the legend
@@ -87,7 +88,12 @@ class Scene:
 def text_width(text: str, size: float) -> float:
     """The width of ``text`` in Helvetica (Arial and Liberation Sans share its metrics), plus
     5 % to err on the safe side; characters it lacks count as wide ones."""
-    return 1.05 * size * sum(_WIDTHS.get(c, 0.8 if ord(c) < 0x2E80 else 1.0) for c in text)
+    return size * _ems(text)
+
+
+@lru_cache(maxsize=4096)  # a figure's labels repeat ("64", "56×56")
+def _ems(text: str) -> float:
+    return 1.05 * sum(_WIDTHS.get(c, 0.8 if ord(c) < 0x2E80 else 1.0) for c in text)
 
 
 def _widths(groups: dict[str, float]) -> dict[str, float]:

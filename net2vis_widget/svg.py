@@ -103,13 +103,14 @@ def _label(label: Label) -> str:
     text = escape(label.text)
     if label.starts:
         place += ' text-anchor="start"'
-    if not label.rotated:
-        return f'<text class="n2v-label n2v-{label.kind}" {place}>{text}</text>'
-    # A rotated dimension label sits on its edge. Its white halo is a text of its own, drawn
-    # first: converters that ignore ``paint-order`` (PyMuPDF) would paint a halo over the text.
-    rotated = f'{place} transform="rotate(-90 {x} {y})"'
-    return (f'<text class="n2v-halo" {rotated} {HALO}>{text}</text>'
-            f'<text class="n2v-label n2v-{label.kind}" {rotated}>{text}</text>')
+    if label.rotated:
+        place += f' transform="rotate(-90 {x} {y})"'
+    shown = f'<text class="n2v-label n2v-{label.kind}" {place}>{text}</text>'
+    if label.kind != "dimension":
+        return shown
+    # A dimension label sits on its edge. Its white halo is a text of its own, drawn first:
+    # converters that ignore ``paint-order`` (PyMuPDF) would paint a halo over the text.
+    return f'<text class="n2v-halo" {place} {HALO}>{text}</text>' + shown
 
 
 def _inches(value: float) -> str:
