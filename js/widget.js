@@ -48,23 +48,15 @@ function parseSvg(text) {
   return document.importNode(svg, true);
 }
 
-// Union of the boxes (in SVG units) of `nodes`, which must be in the document.
-function unionBox(nodes) {
-  let box = null;
-  for (const node of nodes) {
-    const b = node.getBBox();
-    if (!b.width && !b.height) continue;
-    box = box === null ? { x: b.x, y: b.y, right: b.x + b.width, bottom: b.y + b.height } : {
-      x: Math.min(box.x, b.x), y: Math.min(box.y, b.y),
-      right: Math.max(box.right, b.x + b.width), bottom: Math.max(box.bottom, b.y + b.height),
-    };
-  }
-  return box && { x: box.x, y: box.y, width: box.right - box.x, height: box.bottom - box.y };
+// A box Python wrote as "x y width height" (data-graph, data-box), or null.
+function boxOf(text) {
+  const [x, y, width, height] = (text || "").split(" ").map(Number);
+  return Number.isFinite(height) ? { x, y, width, height } : null;
 }
 
-// Show `box` (SVG units, padded) as the whole of `svg`, one pixel per unit.
-function frameSvg(svg, box, pad = 10) {
-  const view = [box.x - pad, box.y - pad, box.width + 2 * pad, box.height + 2 * pad];
+// Show `box` (SVG units) as the whole of `svg`, one pixel per unit.
+function frameSvg(svg, box) {
+  const view = [box.x, box.y, box.width, box.height];
   svg.setAttribute("viewBox", view.join(" "));
   svg.setAttribute("width", view[2]);
   svg.setAttribute("height", view[3]);
@@ -152,19 +144,27 @@ function makeCanvas(viewport, canvas) {
 }
 
 // --- minimap: the whole figure small, the part in view marked; a click moves there ---------
-function makeMinimap(minimap, viewport, canvas) {
+function makeMinimap(minimap, viewport) {
   const image = element("img", "n2v-minimap-image");
   image.alt = "overview";
   const window_ = element("div", "n2v-minimap-window");
   minimap.append(image, window_);
   minimap.hidden = true;
+  let figure = null; // the SVG element to draw the overview from, until it is drawn
   let url = null;
   let scale = 1;
+  const draw = () => { // the glyphs alone (labels and edges would not show at this size)
+    if (url) URL.revokeObjectURL(url);
+    const glyphs = figure.querySelector(".n2v-layers");
+    const overview = `<svg xmlns="${SVG_NS}" viewBox="${figure.getAttribute("viewBox")}">`
+      + `${glyphs ? new XMLSerializer().serializeToString(glyphs) : ""}</svg>`;
+    url = URL.createObjectURL(new Blob([overview], { type: "image/svg+xml" }));
+    image.src = url;
+    figure = null;
+  };
   return {
-    show(svgText, size) {
-      if (url) URL.revokeObjectURL(url);
-      url = URL.createObjectURL(new Blob([svgText], { type: "image/svg+xml" }));
-      image.src = url;
+    show(svg, size) {
+      figure = svg;
       scale = MINIMAP_WIDTH / size.width;
       image.style.width = `${MINIMAP_WIDTH}px`;
       image.style.height = `${size.height * scale}px`;
@@ -174,6 +174,10 @@ function makeMinimap(minimap, viewport, canvas) {
         && size.height * view.k <= viewport.clientHeight + 1;
       minimap.hidden = shown;
       if (shown) return;
+      if (figure) { // once the figure is on screen and the page is idle
+        const later = window.requestIdleCallback || ((then) => setTimeout(then, 300));
+        requestAnimationFrame(() => later(() => { if (figure) draw(); }));
+      }
       window_.style.left = `${(-view.x / view.k) * scale}px`;
       window_.style.top = `${(-view.y / view.k) * scale}px`;
       window_.style.width = `${(viewport.clientWidth / view.k) * scale}px`;
@@ -191,16 +195,16 @@ function makeMinimap(minimap, viewport, canvas) {
 // --- legend panel: the figure's own legend, out of the zoomed graph so it stays in view -----
 function makeLegendPanel(panel) {
   return {
-    show(figure) { // moves the legend out of `figure` (an SVG element in the document)
+    show(figure) { // moves the legend out of `figure`, framed by the box Python wrote on it
       const legend = figure.querySelector("g.n2v-legend");
       panel.hidden = !legend;
       if (!legend) return panel.replaceChildren();
       const svg = document.createElementNS(SVG_NS, "svg");
       svg.setAttribute("class", "n2v-legend-svg");
       svg.append(legend);
+      const box = boxOf(legend.dataset.box);
+      if (box) frameSvg(svg, box);
       panel.replaceChildren(svg);
-      const box = unionBox([legend]);
-      if (box) frameSvg(svg, box, 4);
     },
   };
 }
@@ -333,7 +337,7 @@ function render({ model, el }) {
   el.append(root);
 
   const canvas = makeCanvas(viewport, canvasElement);
-  const minimap = makeMinimap(minimapElement, viewport, canvasElement);
+  const minimap = makeMinimap(minimapElement, viewport);
   const legendPanel = makeLegendPanel(legendElement);
   const search = makeSearch(model, canvasElement);
   canvas.onChange(minimap.update);
@@ -406,16 +410,15 @@ function render({ model, el }) {
       message.hidden = false;
       return;
     }
-    canvas.show(svg);
     legendPanel.show(svg); // the legend leaves the graph for its own panel
-    const graph = unionBox(svg.querySelectorAll(".n2v-frames, .n2v-edges, .n2v-layers, .n2v-labels, .n2v-samples"));
+    const graph = boxOf(svg.dataset.graph);
     if (graph) frameSvg(svg, graph);
-    canvas.show(svg); // again: its size is now the graph's
-    minimap.show(new XMLSerializer().serializeToString(svg), canvas.size);
+    canvas.show(svg);
+    minimap.show(svg, canvas.size);
     highlightSelection();
     if (searchBox.value) showSearch(false);
-    if (!userMoved) canvas.fit();
-    else minimap.update(canvas.view, canvas.size);
+    // fit in the next frame: measuring the view now would lay the new figure out twice
+    requestAnimationFrame(() => (userMoved ? minimap.update(canvas.view, canvas.size) : canvas.fit()));
     if (sentAt !== null) {
       root.dataset.renderMs = (performance.now() - sentAt).toFixed(1);
       sentAt = null;
@@ -454,7 +457,7 @@ function render({ model, el }) {
     }
     if (glyph && zoom) {
       userMoved = true;
-      canvas.center(glyph.getBBox ? relative(glyph.getBBox()) : null, Math.max(canvas.view.k, 1));
+      canvas.center(relative(glyph.getBBox()), Math.max(canvas.view.k, 1));
     }
   }
 

@@ -67,19 +67,21 @@ def add_legend(scene: Scene, legend: Sequence[Entry], styles: Mapping[str, Style
     items = [_item(entry, styles, preferences) for entry in legend]
     left, top, right, bottom = scene.bounds
     if preferences.legend == "right":
-        widest = max((_extent(item)[2] - _extent(item)[0] for item in items), default=0.0)
+        widest = max((item.bounds()[2] - item.bounds()[0] for item in items), default=0.0)
         placed = _flowed(items, right + LEGEND_GAP, top,
                          max(width - (right - left) - LEGEND_GAP, widest))
     else:
         placed = _flowed(items, left, bottom + LEGEND_GAP, width)
-    return replace(scene, legend=placed, bounds=union([scene.bounds] + list(map(_extent, placed))))
+    return replace(scene, legend=placed, graph_bounds=scene.bounds,
+                   bounds=union([scene.bounds] + list(map(LegendItem.bounds, placed))))
 
 
 def legend_scene(title: str, legend: Sequence[Entry], styles: Mapping[str, Style],
                  preferences: Preferences, width: float) -> Scene:
     """The legend alone (``legend="separate"``), for a caption."""
     items = _flowed([_item(entry, styles, preferences) for entry in legend], 0.0, 0.0, width)
-    return Scene(f"{title} (legend)", union(list(map(_extent, items))), (), (), (), (), items)
+    return Scene(f"{title} (legend)", union(list(map(LegendItem.bounds, items))), (), (), (), (),
+                 items)
 
 
 def _flowed(items, left, top, width) -> tuple[LegendItem, ...]:
@@ -87,7 +89,7 @@ def _flowed(items, left, top, width) -> tuple[LegendItem, ...]:
     glyphs on one line per row (each item is drawn around its glyph's centre)."""
     rows, x = [[]], left
     for item in items:
-        item_left, _, item_right, _ = _extent(item)
+        item_left, _, item_right, _ = item.bounds()
         if rows[-1] and x + item_right - item_left > left + width:
             rows.append([])
             x = left
@@ -95,16 +97,11 @@ def _flowed(items, left, top, width) -> tuple[LegendItem, ...]:
         x += item_right - item_left + ENTRY_GAP
     placed, y = [], top
     for row in rows:
-        extents = [_extent(item) for item, _ in row]
+        extents = [item.bounds() for item, _ in row]
         above = max((-high for _, high, _, _ in extents), default=0.0)
         placed += [_moved(item, dx, y + above) for item, dx in row]
         y += above + max((low for _, _, _, low in extents), default=0.0) + ROW_GAP
     return tuple(placed)
-
-
-def _extent(item: LegendItem):
-    ends = [(x, y, x, y) for line in item.lines for x, y in line.points]
-    return union([bounds(item.glyphs, item.labels)] + ends)
 
 
 def _item(entry: Entry, styles, preferences) -> LegendItem:

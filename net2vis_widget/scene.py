@@ -63,6 +63,14 @@ class LegendItem:
     lines: tuple[Line, ...]
     labels: tuple[Label, ...]
 
+    def bounds(self) -> tuple[float, float, float, float]:
+        """(left, top, right, bottom) of its glyphs, lines and labels."""
+        points = [p for shape in self.glyphs + self.lines for p in shape.points]
+        corners = [label.bounds() for label in self.labels]
+        points += [(c[0], c[1]) for c in corners] + [(c[2], c[3]) for c in corners]
+        xs, ys = [x for x, _ in points], [y for _, y in points]
+        return min(xs), min(ys), max(xs), max(ys)
+
 
 @dataclass(frozen=True)
 class Frame:
@@ -83,6 +91,7 @@ class Scene:
     placeholders: tuple[Placeholder, ...]
     legend: tuple[LegendItem, ...]
     frames: tuple[Frame, ...] = ()
+    graph_bounds: tuple[float, float, float, float] | None = None  # without the legend
 
 
 def text_width(text: str, size: float) -> float:

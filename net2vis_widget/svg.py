@@ -26,10 +26,11 @@ def write(scene: Scene, points_per_unit: float, page_width: float) -> str:
     x, y = left - MARGIN, top - MARGIN
     width, height = right - left + 2 * MARGIN, bottom - top + 2 * MARGIN
     inches = min(width * points_per_unit / 72, page_width) / width  # per unit
+    graph = f' data-graph="{_box(scene.graph_bounds)}"' if scene.graph_bounds else ""
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="n2v-figure" '
         f'viewBox="{_n(x)} {_n(y)} {_n(width)} {_n(height)}" '
-        f'width="{_inches(width * inches)}" height="{_inches(height * inches)}">',
+        f'width="{_inches(width * inches)}" height="{_inches(height * inches)}"{graph}>',
         f"<title>{escape(scene.title)}</title>",
         f'<rect class="n2v-background" x="{_n(x)}" y="{_n(y)}" width="{_n(width)}" '
         f'height="{_n(height)}" fill="#FFFFFF"/>',
@@ -50,7 +51,10 @@ def write(scene: Scene, points_per_unit: float, page_width: float) -> str:
                   f'height="{_n(p.side)}"/>' for p in scene.placeholders]
         parts.append("</g>")
     if scene.legend:
-        parts.append(f'<g class="n2v-legend" {TEXT_GROUP}>')
+        legend = [item.bounds() for item in scene.legend]
+        box = (min(b[0] for b in legend), min(b[1] for b in legend),
+               max(b[2] for b in legend), max(b[3] for b in legend))
+        parts.append(f'<g class="n2v-legend" data-box="{_box(box)}" {TEXT_GROUP}>')
         for item in scene.legend:
             parts.append(f'<g class="n2v-legend-item" data-key={quoteattr(item.key)}>')
             if item.lines:
@@ -111,6 +115,14 @@ def _label(label: Label) -> str:
     # A dimension label sits on its edge. Its white halo is a text of its own, drawn first:
     # converters that ignore ``paint-order`` (PyMuPDF) would paint a halo over the text.
     return f'<text class="n2v-halo" {place} {HALO}>{text}</text>' + shown
+
+
+def _box(bounds) -> str:
+    """(left, top, right, bottom) with the margin, as a view box: the view shows the graph and
+    the legend apart by these, without measuring them."""
+    left, top, right, bottom = bounds
+    return f"{_n(left - MARGIN)} {_n(top - MARGIN)} {_n(right - left + 2 * MARGIN)} " \
+           f"{_n(bottom - top + 2 * MARGIN)}"
 
 
 def _inches(value: float) -> str:

@@ -32,7 +32,8 @@ ELEMENTS = {"svg", "title", "rect", "g", "line", "polyline", "polygon", "text"}
 ATTRIBUTES = {"xmlns", "class", "viewBox", "width", "height", "x", "y", "x1", "y1", "x2", "y2",
               "points", "fill", "stroke", "stroke-width", "stroke-linejoin", "stroke-dasharray",
               "data-id", "data-type", "data-key", "data-source", "data-target", "font-size",
-              "font-family", "text-anchor", "dominant-baseline", "transform"}
+              "font-family", "text-anchor", "dominant-baseline", "transform", "rx",
+              "data-graph", "data-box"}  # the boxes of the graph and its legend, for the view
 
 
 def hostile_names(count: int, seed: int = 0) -> list[str]:
