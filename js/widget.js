@@ -45,7 +45,7 @@ function parseSvg(text) {
       }
     }
   }
-  return document.importNode(svg, true);
+  return document.adoptNode(svg); // moved, not copied: a big figure has thousands of nodes
 }
 
 // A box Python wrote as "x y width height" (data-graph, data-box), or null.
