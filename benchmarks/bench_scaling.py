@@ -17,6 +17,7 @@ from net2vis_widget.figure import layer_types, styles_of
 from net2vis_widget.fold import fold
 from net2vis_widget.network import Edge, Network, Node
 from net2vis_widget.state import State
+from net2vis_widget.wrap import wrap
 
 SHAPE = (32, 32, 64)
 
@@ -63,10 +64,13 @@ def phases(network: Network) -> dict[str, float]:
                       list(dict.fromkeys((e.source, e.target) for e in folded.edges)), boxes,
                       preferences.spacing_horizontal, preferences.spacing_vertical)
     scene = timed("draw", draw.draw, folded, sizes, placement, styles, preferences)
+    width = preferences.page_units - 2 * svg.MARGIN
+    scene = timed("wrap", wrap, scene, folded, placement, width,
+                  preferences.spacing_horizontal, preferences.spacing_vertical)
     entries = legend.entries(layer_types(network), (), {n.type for n in folded.nodes},
                              preferences)
-    scene = timed("legend", legend.add_legend, scene, entries, styles, preferences)
-    timed("write", svg.write, scene)
+    scene = timed("legend", legend.add_legend, scene, entries, styles, preferences, width)
+    timed("write", svg.write, scene, preferences.points_per_unit, preferences.page_width)
     return times
 
 
