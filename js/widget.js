@@ -354,7 +354,7 @@ function render({ model, el }) {
     }, NO_ANSWER_MS);
     model.send(content);
   };
-  const answered = () => { clearTimeout(unanswered); };
+  const answered = () => { clearTimeout(unanswered); }; // Python counts every action it ran
   const editor = makeEditor(editorPanel, send);
   const preferences = makePreferences(preferencesPanel, model, send);
 
@@ -401,7 +401,6 @@ function render({ model, el }) {
 
   // --- the figure ------------------------------------------------------------------------
   function showSvg() {
-    answered();
     let svg;
     try {
       svg = parseSvg(model.get("svg"));
@@ -427,7 +426,6 @@ function render({ model, el }) {
   }
 
   function highlightSelection() {
-    answered();
     const selected = new Set(model.get("selection"));
     canvasElement.querySelectorAll(".n2v-layer").forEach((glyph) => {
       glyph.classList.toggle("n2v-selected", selected.has(glyph.dataset.id));
@@ -436,7 +434,6 @@ function render({ model, el }) {
   }
 
   function showError() {
-    answered();
     message.textContent = model.get("error");
     message.hidden = !model.get("error");
   }
@@ -477,7 +474,6 @@ function render({ model, el }) {
   }
 
   function showMuted() {
-    answered();
     const inactive = model.get("legend").filter((item) => !item.active);
     muted.replaceChildren(...inactive.map((item) => {
       const chip = button(item.alias, item.kind === "aggregate"
@@ -612,7 +608,6 @@ function render({ model, el }) {
   });
 
   const onMessage = (content) => {
-    answered();
     if (content.kind !== "download") return;
     const url = URL.createObjectURL(new Blob([content.svg], { type: "image/svg+xml" }));
     const link = element("a");

@@ -1,7 +1,7 @@
 """``figure(model)``: a model's architecture figure, its state, and the actions on it.
 
-``render`` is the function to read first: fold → measure → lay out → draw → wrap → legend → write,
-one line per phase, each phase in the module of the same name.
+``render`` is the function to read first: fold → measure → lay out → draw → wrap → legend →
+write, one line per phase, each phase in the module of the same name.
 """
 from __future__ import annotations
 
@@ -41,8 +41,8 @@ class Rendering:
 
 def render(network: Network, state: State, previous: Rendering | None = None) -> Rendering:
     """The figure of ``network`` per ``state``: fold → measure → lay out → draw → wrap →
-    legend → write. What ``previous`` (the rendering before an action) computed is reused where its
-    inputs did not change: a rename or a recolour neither folds nor lays out again."""
+    legend → write. What ``previous`` (the rendering before an action) computed is reused
+    where its inputs did not change: a rename or a recolour neither folds nor lays out again."""
     preferences = state.preferences
     folded = (previous.folded if previous is not None and _same_fold(previous.state, state)
               else fold(network, state.aggregates, state.hidden, preferences.repeat_marks,

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Mapping, Sequence
 
 from .aggregate import Aggregate
-from .draw import Style, bounds, glyph, handle_levels, union
+from .draw import Style, glyph, handle_levels, union
 from .layout import Box, layout
 from .preferences import Preferences
 from .scene import DIMENSION_FONT_SIZE, Label, LegendItem, Line, Scene, text_width
@@ -67,7 +67,8 @@ def add_legend(scene: Scene, legend: Sequence[Entry], styles: Mapping[str, Style
     items = [_item(entry, styles, preferences) for entry in legend]
     left, top, right, bottom = scene.bounds
     if preferences.legend == "right":
-        widest = max((item.bounds()[2] - item.bounds()[0] for item in items), default=0.0)
+        widest = max((right - left for left, _, right, _ in map(LegendItem.bounds, items)),
+                     default=0.0)
         placed = _flowed(items, right + LEGEND_GAP, top,
                          max(width - (right - left) - LEGEND_GAP, widest))
     else:

@@ -124,12 +124,8 @@ class State:
                 continue
             aggregates.append(aggregate)
             keys.add(aggregate.name)
-        hidden = _sequence("hidden", data.get("hidden", []))
-        if not all(isinstance(t, str) for t in hidden):
-            raise ValueError(f"'hidden' must list layer types, got {hidden!r:.80}")
-        opened = _sequence("opened", data.get("opened", []))
-        if not all(isinstance(g, str) for g in opened):
-            raise ValueError(f"'opened' must list glyph ids, got {opened!r:.80}")
+        hidden = _texts(data, "hidden", "layer types")
+        opened = _texts(data, "opened", "glyph ids")
         state = cls(aggregates=tuple(aggregates), hidden=tuple(dict.fromkeys(
             t for t in hidden if t in types or _skip(f"hidden type {t!r}: not in this model"))),
             opened=tuple(dict.fromkeys(opened)))
@@ -149,6 +145,14 @@ def _sequence(what: str, value) -> list:
     if not isinstance(value, (list, tuple)):
         raise TypeError(f"'{what}' must be a list, got {value!r:.80}")
     return list(value)
+
+
+def _texts(data: dict, what: str, kind: str) -> list[str]:
+    """``data[what]``, a list of texts (``kind`` says what they name), or a ValueError."""
+    texts = _sequence(what, data.get(what, []))
+    if not all(isinstance(t, str) for t in texts):
+        raise ValueError(f"'{what}' must list {kind}, got {texts!r:.80}")
+    return texts
 
 
 def _known(entries, keys: set[str], what: str) -> dict:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from xml.sax import saxutils
 
+from .draw import union
 from .scene import Glyph, Label, Line, Scene
 
 FONT_STACK = "Helvetica, Arial, 'Liberation Sans', sans-serif"
@@ -51,10 +52,8 @@ def write(scene: Scene, points_per_unit: float, page_width: float) -> str:
                   f'height="{_n(p.side)}"/>' for p in scene.placeholders]
         parts.append("</g>")
     if scene.legend:
-        legend = [item.bounds() for item in scene.legend]
-        box = (min(b[0] for b in legend), min(b[1] for b in legend),
-               max(b[2] for b in legend), max(b[3] for b in legend))
-        parts.append(f'<g class="n2v-legend" data-box="{_box(box)}" {TEXT_GROUP}>')
+        box = _box(union([item.bounds() for item in scene.legend]))
+        parts.append(f'<g class="n2v-legend" data-box="{box}" {TEXT_GROUP}>')
         for item in scene.legend:
             parts.append(f'<g class="n2v-legend-item" data-key={quoteattr(item.key)}>')
             if item.lines:

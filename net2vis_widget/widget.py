@@ -141,7 +141,7 @@ class Net2Vis(anywidget.AnyWidget):
         rendering = figure.rendering  # computed once: what to_svg() and save() write
         folded = rendering.folded
         self.svg = rendering.svg
-        self.layers = _facts(folded, {n.id: n.name for n in figure.network.nodes})
+        self.layers = _facts(folded, figure.network.by_id)
         self.legend = _legend_entries(rendering.styles, state)
         self.preferences = state["preferences"]
         shown = {node.id for node in folded.nodes}
@@ -158,27 +158,27 @@ class Net2Vis(anywidget.AnyWidget):
         return data, metadata
 
 
-def _facts(folded, names) -> dict[str, dict]:
+def _facts(folded, layers) -> dict[str, dict]:
     """Per glyph, what its tooltip and the search read: an aggregate's also the names of the
-    layers it holds, and which of its aggregate's occurrences it shows ([first, last, of]); a
-    layer of an opened occurrence, which one it is in ([aggregate, occurrence, of])."""
-    total, frames = Counter(), {}
+    layers it holds (``layers``: the network's, by id), and which of its aggregate's
+    occurrences it shows ([first, last, of]); a layer of an opened occurrence, which one it
+    is in ([aggregate, occurrence, of]). An opened occurrence counts where it stands."""
+    total = Counter()
+    for frame in {node.frame for node in folded.nodes if node.frame}:
+        total[frame[1]] += 1
     for node in folded.nodes:
         total[node.type] += node.repeats if node.members else 0
-        if node.frame and node.frame not in frames:
-            total[node.frame[1]] += 1
-            frames[node.frame] = total[node.frame[1]]  # its place, counting what came before
-    seen, facts = Counter(), {}
+    seen, entered, facts = Counter(), set(), {}
     for node in folded.nodes:
-        if node.frame and frames.get(node.frame) is not None:
-            seen[node.frame[1]] += 1  # the opened occurrence takes its number
-            frames[node.frame] = None
+        if node.frame and node.frame not in entered:
+            entered.add(node.frame)
+            seen[node.frame[1]] += 1
         aggregate = node.frame[1] if node.frame else None
         facts[node.id] = {
             "name": node.name, "type": node.type, "inputs": [list(s) for s in node.input_shapes],
             "outputs": [list(s) for s in node.output_shapes], "params": node.params,
             "config": node.settings, "members": len(node.members), "repeats": node.repeats,
-            "layers": [names.get(m, m) for m in node.members]}
+            "layers": [layers[m].name for m in node.members]}
         if node.members:
             facts[node.id]["occurrence"] = [seen[node.type] + 1, seen[node.type] + node.repeats,
                                             total[node.type]]

@@ -119,20 +119,18 @@ def _rows(columns, cuts, width) -> list[tuple[int, int]]:
     ends = cuts + [len(columns) - 1]
     pieces = list(zip([0] + [c + 1 for c in cuts], ends))
 
-    def span(first, last):
-        return _span(columns, first, last)
-
     def packed(limit):
         rows = [pieces[0]]
         for first, last in pieces[1:]:
-            if span(rows[-1][0], last) <= limit:
+            if _span(columns, rows[-1][0], last) <= limit:
                 rows[-1] = (rows[-1][0], last)
             else:
                 rows.append((first, last))
         return rows
 
     fewest = len(packed(width))
-    low, high = max(span(*piece) for piece in pieces), max(width, span(*pieces[0]))
+    low = max(_span(columns, *piece) for piece in pieces)
+    high = max(width, _span(columns, *pieces[0]))
     for _ in range(24):  # bisect the widest row's width, keeping to ``fewest`` rows
         middle = (low + high) / 2
         low, high = (low, middle) if len(packed(middle)) <= fewest else (middle, high)
@@ -140,10 +138,7 @@ def _rows(columns, cuts, width) -> list[tuple[int, int]]:
 
 
 def _span(columns, first, last) -> float:
-    return columns[last][0] + columns[last][1] - columns[first][0]
-
-
-def _span(columns, first, last) -> float:
+    """The width of the columns ``first`` to ``last``."""
     return columns[last][0] + columns[last][1] - columns[first][0]
 
 
