@@ -26,6 +26,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+ARTIFACTS = Path(__file__).parent / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
@@ -197,10 +198,13 @@ def notebook_session(server_class, base: Path, path: str, cells: list[str], expe
     """A server (``JupyterLab`` or ``Notebook7``) on ``base``, a notebook of ``cells`` at
     ``path``, opened in Chromium and run until ``expected_widgets`` views show: yields
     ``(server, page)``; ``page.uncaught_errors`` collects the page's uncaught errors (with
-    their ``.stack``)."""
+    their ``.stack``). Playwright's ``expect`` waits up to ACTION_TIMEOUT meanwhile."""
     (base / "notebooks").mkdir(exist_ok=True)
     write_notebook(base / "notebooks" / path, cells)
     with server_class(base) as server, chromium() as browser:
+        from playwright.sync_api import expect
+
+        expect.set_options(timeout=ACTION_TIMEOUT * 1000)
         page = new_page(browser)
         page.uncaught_errors = []
         page.on("pageerror", lambda error: page.uncaught_errors.append(error))
@@ -294,6 +298,18 @@ def run_in_kernel(page, path: str, code: str, timeout: float = ACTION_TIMEOUT) -
     if result["error"]:
         raise AssertionError(f"{code!r} raised {result['error']}")
     return result["out"]
+
+
+def kernel_value(page, path: str, expression: str):
+    """The value of a JSON-able Python expression, evaluated in the kernel of ``path``."""
+    return json.loads(run_in_kernel(page, path, f"import json; print(json.dumps({expression}))"))
+
+
+def snapshot(locator, name: str) -> Path:
+    """A screenshot of ``locator`` in tests/artifacts/ (git-ignored), to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    locator.screenshot(path=ARTIFACTS / name)
+    return ARTIFACTS / name
 
 
 def css_string(value: str) -> str:

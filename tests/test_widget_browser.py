@@ -8,14 +8,12 @@ Run alone: ``pytest tests/test_widget_browser.py`` (about 25 s).
 """
 from __future__ import annotations
 
-import json
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 
 import lab_browser
-from lab_browser import ACTION_TIMEOUT, JupyterLab, WidgetView, run_in_kernel
+from lab_browser import JupyterLab, WidgetView, kernel_value, run_in_kernel, snapshot
 
 try:
     from playwright.sync_api import expect
@@ -24,7 +22,6 @@ except ImportError:  # the tests skip, or fail under CI, saying what to install 
 
 pytestmark = pytest.mark.browser
 
-ARTIFACTS = Path(__file__).parent / "artifacts"
 NOTEBOOK = "widget.ipynb"
 SETUP = """\
 from net2vis_widget import Net2Vis
@@ -45,7 +42,6 @@ def session(browser_stack, tmp_path_factory):
     cells = [SETUP] + [f"{name} = Net2Vis({model})\n{name}" for name, model in WIDGETS.items()]
     with lab_browser.notebook_session(JupyterLab, tmp_path_factory.mktemp("jupyterlab"),
                                       NOTEBOOK, cells, expected_widgets=len(WIDGETS)) as opened:
-        expect.set_options(timeout=ACTION_TIMEOUT * 1000)
         yield opened
 
 
@@ -63,17 +59,9 @@ def view(page, name: str) -> WidgetView:
     return WidgetView(page, CELL[name])
 
 
-def snapshot(locator, name: str) -> Path:
-    """A screenshot of ``locator`` in tests/artifacts/ (git-ignored), to look at."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    locator.screenshot(path=ARTIFACTS / name)
-    return ARTIFACTS / name
-
-
 def python(page, expression: str):
     """The value of a JSON-able Python expression, evaluated in the notebook's kernel."""
-    code = f"import json; print(json.dumps({expression}))"
-    return json.loads(run_in_kernel(page, NOTEBOOK, code))
+    return kernel_value(page, NOTEBOOK, expression)
 
 
 # --- the figure as drawn ---------------------------------------------------------------------

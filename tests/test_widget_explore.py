@@ -4,14 +4,12 @@ Screenshots go to tests/artifacts/. Run alone: ``pytest tests/test_widget_explor
 """
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 
 import pytest
 
 import lab_browser
-from lab_browser import ACTION_TIMEOUT, JupyterLab, WidgetView, run_in_kernel
+from lab_browser import JupyterLab, WidgetView, kernel_value, run_in_kernel, snapshot
 
 try:
     from playwright.sync_api import expect
@@ -20,7 +18,6 @@ except ImportError:  # the tests skip, or fail under CI, saying what to install 
 
 pytestmark = pytest.mark.browser
 
-ARTIFACTS = Path(__file__).parent / "artifacts"
 NOTEBOOK = "explore.ipynb"
 CELLS = [
     "import keras\nfrom net2vis_widget import Net2Vis\n"
@@ -36,7 +33,6 @@ RESNET, NASNET, EDIT = 1, 2, 3
 def session(browser_stack, tmp_path_factory):
     with lab_browser.notebook_session(JupyterLab, tmp_path_factory.mktemp("explore"), NOTEBOOK,
                                       CELLS, expected_widgets=3) as opened:
-        expect.set_options(timeout=ACTION_TIMEOUT * 1000)
         yield opened
 
 
@@ -46,12 +42,7 @@ def page(session):
 
 
 def python(page, expression: str):
-    return json.loads(run_in_kernel(page, NOTEBOOK, f"import json; print(json.dumps({expression}))"))
-
-
-def snapshot(locator, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    locator.screenshot(path=ARTIFACTS / name)
+    return kernel_value(page, NOTEBOOK, expression)
 
 
 def inside(box, frame) -> bool:
@@ -121,11 +112,11 @@ def test_a_double_click_opens_one_occurrence_in_place_and_its_frame_folds_it(pag
     assert python(page, "resnet.state['opened']") == [glyph_id]
     same = python(page, "Net2Vis(resnet.figure.network, state=resnet.state).svg == resnet.svg")
     assert same  # the state round trip keeps it open
-    inside = python(page, "[k for k, f in resnet.layers.items() if 'frame' in f]")
-    assert len(inside) == 2  # the block's Conv×3 and its Add–Act
+    framed = python(page, "[k for k, f in resnet.layers.items() if 'frame' in f]")
+    assert len(framed) == 2  # the block's Conv×3 and its Add–Act
     page.mouse.move(0, 0)
-    resnet.glyph(inside[0]).hover()
-    occurrence = python(page, f"resnet.layers[{inside[0]!r}]['frame']")
+    resnet.glyph(framed[0]).hover()
+    occurrence = python(page, f"resnet.layers[{framed[0]!r}]['frame']")
     alias = python(page, "resnet.figure.styles['Residual block'].alias")  # renamed above
     expect(resnet.tooltip).to_contain_text(
         f"in {alias} {occurrence[1]} of {occurrence[2]} (opened)")

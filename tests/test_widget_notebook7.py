@@ -6,12 +6,11 @@ editor, Enter applies it, and search finds a layer inside a folded block.
 """
 from __future__ import annotations
 
-import json
 
 import pytest
 
 import lab_browser
-from lab_browser import ACTION_TIMEOUT, Notebook7, WidgetView, run_in_kernel
+from lab_browser import Notebook7, WidgetView, kernel_value, run_in_kernel
 
 try:
     from playwright.sync_api import expect
@@ -30,7 +29,6 @@ RESIDUAL_LAYERS = 16
 def session(browser_stack, tmp_path_factory):
     with lab_browser.notebook_session(Notebook7, tmp_path_factory.mktemp("notebook7"), NOTEBOOK,
                                       CELLS, expected_widgets=1) as opened:
-        expect.set_options(timeout=ACTION_TIMEOUT * 1000)
         yield opened
 
 
@@ -40,7 +38,7 @@ def page(session):
 
 
 def python(page, expression: str):
-    return json.loads(run_in_kernel(page, NOTEBOOK, f"import json; print(json.dumps({expression}))"))
+    return kernel_value(page, NOTEBOOK, expression)
 
 
 def test_the_widget_displays_the_folded_figure(page):

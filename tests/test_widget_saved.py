@@ -8,7 +8,7 @@ import json
 import pytest
 
 import lab_browser
-from lab_browser import ACTION_TIMEOUT, JupyterLab, WidgetView, run_in_kernel
+from lab_browser import JupyterLab, WidgetView, run_in_kernel
 
 try:
     from playwright.sync_api import expect
@@ -26,7 +26,6 @@ CELLS = ["from net2vis_widget import Net2Vis\nfrom net2vis_widget.examples impor
 def session(browser_stack, tmp_path_factory):
     with lab_browser.notebook_session(JupyterLab, tmp_path_factory.mktemp("saved"), NOTEBOOK,
                                       CELLS, expected_widgets=1) as opened:
-        expect.set_options(timeout=ACTION_TIMEOUT * 1000)
         yield opened
 
 
@@ -38,8 +37,8 @@ def test_a_saved_notebook_reopens_with_the_figure_the_user_ended_with(session):
     view.wait_for_render(before)
     grouped = view.glyph_count()
     assert view.svg.locator("polygon.n2v-group").count() > 0
-    page.evaluate(f"(path) => window.jupyterapp.commands.execute('docmanager:save', "
-                  f"{{path}})", NOTEBOOK)
+    page.evaluate("(path) => window.jupyterapp.commands.execute('docmanager:save', {path})",
+                  NOTEBOOK)
     page.wait_for_function("(path) => !" + lab_browser._PANEL + ".context.model.dirty",
                            arg=NOTEBOOK)
     saved = json.loads((lab.root / NOTEBOOK).read_text(encoding="utf-8"))
