@@ -33,12 +33,14 @@ from dataclasses import dataclass, field, replace
 import torch
 from torch._subclasses.fake_tensor import FakeTensorMode
 from torch.fx.experimental.symbolic_shapes import ShapeEnv
+from torch.nn.modules import module as torch_module
 from torch.nn.modules.module import register_module_forward_hook, register_module_forward_pre_hook
 from torch.overrides import TorchFunctionMode
 
 from . import MissingInputs, first_line
 from ..network import FIRST, KERNEL_ROLES, LAST, Edge, Network, Node
 from .config import main_settings, plain_config
+from .torch_twin import fake_inputs, tensor_paths, twin
 
 NOT_NESTING = "\u2215"  # a '/' in a module's name: in an id, '/' means nesting
 CONTAINERS = ("Sequential", "ModuleList", "ModuleDict")
@@ -127,15 +129,17 @@ def extract(module: torch.nn.Module, input_size=None, input_data=None,
             partial: bool = False) -> Network:
     """The network of ``module`` run on ``input_size`` or ``input_data``. Where the forward
     pass fails, a ValueError names the call and its input sizes; with ``partial``, the
-    network of what ran, ending in the failed call, typed ``FAILED``."""
+    network of what ran, ending in the failed call, typed ``FAILED``. The forward pass runs on
+    a twin of ``module`` (``torch_twin``): the module itself and the inputs stay as they were."""
     module = getattr(module, "_orig_mod", module)  # torch.compile's wrapper: the module itself
     name = type(module).__name__
     with FakeTensorMode(allow_non_fake_inputs=True, shape_env=ShapeEnv()):
         args, kwargs = example_inputs(module, input_size, input_data)
-        recorder = _Recorder(module, _input_names(module, args, kwargs))
+        recorded = twin(module)
+        recorder = _Recorder(recorded, _named_inputs(module, args, kwargs))
         try:
-            with _inference_mode(module), recorder.recording(args, kwargs):
-                module(*args, **kwargs)
+            with recorder.recording():
+                recorded(*args, **kwargs)
         except Exception as error:  # noqa: BLE001 - PyTorch's reason, shortened
             failure = recorder.failure(first_line(error))
             if not partial:
@@ -144,40 +148,33 @@ def extract(module: torch.nn.Module, input_size=None, input_data=None,
     return recorder.network(name)
 
 
-def _input_names(module, args, kwargs) -> list[str]:
-    """The names of the inputs: ``forward``'s parameters, then the keywords."""
+def _named_inputs(module, args, kwargs) -> list[tuple[str, torch.Tensor]]:
+    """Each input tensor with its name: ``forward``'s parameter, or the keyword, followed by
+    where the tensor sits inside it (``batch.pair[1]``)."""
     try:
         positional = [p.name for p in inspect.signature(module.forward).parameters.values()
                       if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     except (TypeError, ValueError):
         positional = []
     names = positional[:len(args)] + [f"input_{i}" for i in range(len(positional), len(args))]
-    return names + list(kwargs)
-
-
-@contextmanager
-def _inference_mode(module: torch.nn.Module):
-    """Every submodule in eval mode while the module is captured (dropout bypassed), then in
-    the mode it had: drawing changes nothing about the user's module."""
-    modes = [(m, m.training) for m in module.modules()]
-    module.eval()
-    try:
-        yield
-    finally:
-        for submodule, training in modes:
-            submodule.training = training
+    values = [*zip(names, args), *kwargs.items()]
+    return [pair for name, value in values for pair in tensor_paths(value, name)]
 
 
 def example_inputs(module, input_size, input_data) -> tuple[tuple, dict]:
     """Positional and keyword example inputs from ``input_data`` or ``input_size``, made on
     the module's device and of its dtype (fake tensors, under the caller's fake mode: the
     capture reads only their shapes, so an input of any size, and a module on the meta
-    device, need no memory)."""
+    device, need no memory). ``input_data`` is a tensor, a tuple of positional inputs or a dict
+    of keyword inputs; each may hold tensors at any depth."""
     if input_size is not None and input_data is not None:
         raise ValueError("pass input_size or input_data, not both")
     device, dtype = _device_and_dtype(module)
     if input_data is not None:
-        return _fake_data(input_data, device)
+        if isinstance(input_data, dict):
+            return (), fake_inputs(dict(input_data), device)
+        values = tuple(input_data) if type(input_data) in (tuple, list) else (input_data,)
+        return fake_inputs(values, device), {}
     if input_size is not None:
         return tuple(torch.empty(size, dtype=dtype, device=device)
                      for size in checked_sizes(input_size)), {}
@@ -203,20 +200,6 @@ def checked_sizes(input_size) -> list[tuple[int, ...]]:
 def _is_size_list(value) -> bool:
     return (isinstance(value, list) and bool(value)
             and all(isinstance(size, (tuple, list, torch.Size)) for size in value))
-
-
-def _fake_data(input_data, device) -> tuple[tuple, dict]:
-    """Fake twins of the example tensors (same shape and dtype, on the module's device);
-    other values (flags, ``None``) are passed as they are."""
-    def twin(value):
-        if isinstance(value, torch.Tensor):
-            return torch.empty(value.shape, dtype=value.dtype, device=device)
-        return value
-
-    if isinstance(input_data, dict):
-        return (), {key: twin(value) for key, value in input_data.items()}
-    values = tuple(input_data) if isinstance(input_data, (tuple, list)) else (input_data,)
-    return tuple(map(twin, values)), {}
 
 
 def _device_and_dtype(module) -> tuple[torch.device, torch.dtype]:
@@ -250,7 +233,7 @@ class _Recorder(TorchFunctionMode):
     module is one glyph; functions outside leaves are glyphs or plumbing. Tensors are known by
     identity; each maps to the glyphs its value comes from."""
 
-    def __init__(self, module, input_names):
+    def __init__(self, module, inputs):
         super().__init__()
         self.root = module
         self.paths, classes = {}, Counter()
@@ -260,7 +243,7 @@ class _Recorder(TorchFunctionMode):
                 classes[type(submodule).__name__] += 1
         self.blocks = {c for c, n in classes.items() if n > 1}
         self.prefix = _model_prefix(module)
-        self.input_names = input_names
+        self.inputs = inputs  # (name, tensor) of each input
         self.glyphs: list[_Glyph] = []
         self.source: dict[int, list[str]] = {}  # id(tensor) -> the glyphs its value comes from
         self.alive: list = []  # every tensor seen, so that no id is reused while recording
@@ -271,11 +254,12 @@ class _Recorder(TorchFunctionMode):
         self.config_cache: dict = {}
 
     @contextmanager
-    def recording(self, args, kwargs):
-        for name, tensor in zip(self.input_names, _tensors_in((args, kwargs))):
+    def recording(self):
+        for name, tensor in self.inputs:
             glyph = self._glyph(name, "Input", ("input", "Input", None), ("input", name))
             glyph.output = _shape(tensor)
             self._produced(tensor, [glyph.id])
+        users = _suspended_global_hooks()  # the user's own see no fake tensor
         hooks = (register_module_forward_pre_hook(self._enter),
                  register_module_forward_hook(self._leave))
         fake_log = logging.getLogger("torch._subclasses.fake_tensor")
@@ -291,6 +275,8 @@ class _Recorder(TorchFunctionMode):
             fake_log.setLevel(level)
             for hook in hooks:
                 hook.remove()
+            for registry, saved in users:
+                registry.update(saved)
 
     def failure(self, reason: str) -> str:
         """Where the run failed: the innermost call not finished, and its input sizes. In a
@@ -468,6 +454,18 @@ class _Recorder(TorchFunctionMode):
     def _params(glyph) -> int:
         module = glyph.module
         return sum(p.numel() for p in module.parameters()) if module is not None else 0
+
+
+def _suspended_global_hooks() -> list[tuple[dict, dict]]:
+    """Empties the registries of global forward hooks (``register_module_forward_hook``);
+    returns each with what it held, to put back."""
+    registries = [getattr(torch_module, name) for name in (
+        "_global_forward_pre_hooks", "_global_forward_hooks", "_global_forward_hooks_always_called")
+        if isinstance(getattr(torch_module, name, None), dict)]
+    saved = [(registry, dict(registry)) for registry in registries]
+    for registry in registries:
+        registry.clear()
+    return saved
 
 
 def _model_prefix(module) -> str:
