@@ -75,6 +75,8 @@ def read_state(path: Path):
         raise ValueError(f"{path}: cannot read the state file ({error.strerror})") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ValueError(f"{path}: not a JSON state file ({first_line(error)})") from None
+    except RecursionError:
+        raise ValueError(f"{path}: not a state file (its JSON is nested too deeply)") from None
 
 
 def load_model(spec: str):

@@ -17,7 +17,7 @@ from .fold import drawn_patterns, fold
 from .names import name_for
 from .network import BYPASSED_ROLES, Network
 from .palette import propose_colors
-from .state import NotInFigure, State, checked_name
+from .state import NotInFigure, State, checked_name, skipped
 from .wrap import wrap
 
 
@@ -113,6 +113,8 @@ class Figure:
         else:
             self._state = State.from_dict(state, set(layer_types(self.network)))
         self.update(aliases=aliases or {}, colors=colors or {}, **preferences)
+        if self._state.opened:
+            self._state = replace(self._state, opened=self._openable(self._state.opened))
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -249,6 +251,19 @@ class Figure:
     def _type(self, layer_type) -> None:
         if layer_type not in layer_types(self.network):
             raise NotInFigure(f"no layer type {layer_type!r} in this figure")
+
+    def _openable(self, opened) -> tuple[str, ...]:
+        """The glyph ids of a state's opened occurrences that name an aggregate's glyph where
+        the ones before them are open; the others are skipped with a warning."""
+        s, kept = self._state, ()
+        for glyph in opened:
+            node = fold(self.network, s.aggregates, s.hidden, s.preferences.repeat_marks,
+                        kept).by_id.get(glyph)
+            if node is not None and node.members:
+                kept += (glyph,)
+            else:
+                skipped(f"opened occurrence {glyph!r}: no aggregate's glyph of that id here")
+        return kept
 
     def _keys(self) -> set[str]:
         return set(layer_types(self.network)) | {a.name for a in self._state.aggregates}

@@ -119,7 +119,7 @@ class State:
             checked_name("an aggregate's name", aggregate.name)
             missing = sorted(set(aggregate.members) - keys)
             if missing or aggregate.name in keys:
-                _skip(f"aggregate {aggregate.name!r}: " + (
+                skipped(f"aggregate {aggregate.name!r}: " + (
                     f"no {', '.join(missing)} in this model" if missing else "name already used"))
                 continue
             aggregates.append(aggregate)
@@ -127,7 +127,7 @@ class State:
         hidden = _texts(data, "hidden", "layer types")
         opened = _texts(data, "opened", "glyph ids")
         state = cls(aggregates=tuple(aggregates), hidden=tuple(dict.fromkeys(
-            t for t in hidden if t in types or _skip(f"hidden type {t!r}: not in this model"))),
+            t for t in hidden if t in types or skipped(f"hidden type {t!r}: not in this model"))),
             opened=tuple(dict.fromkeys(opened)))
         return state.edited(keys, _known(data.get("aliases"), keys, "aliases"),
                             _known(data.get("colors"), keys, "colors"), data.get("preferences"))
@@ -156,10 +156,11 @@ def _texts(data: dict, what: str, kind: str) -> list[str]:
 
 
 def _known(entries, keys: set[str], what: str) -> dict:
-    return {k: v for k, v in _mapping(what, entries).items() if k in keys or _skip(
+    return {k: v for k, v in _mapping(what, entries).items() if k in keys or skipped(
         f"{what} entry for {k!r}: no such layer type or aggregate in this model")}
 
 
-def _skip(reason: str) -> bool:
+def skipped(reason: str) -> bool:
+    """Warns that an entry of a state read back does not apply to this model; False."""
     warnings.warn(f"net2vis state: skipped {reason}", stacklevel=4)
     return False

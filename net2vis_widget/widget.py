@@ -8,6 +8,7 @@ sets ``error`` and leaves the figure and its state as they were.
 from __future__ import annotations
 
 import pathlib
+import re
 from collections import Counter
 
 import anywidget
@@ -130,7 +131,7 @@ class Net2Vis(anywidget.AnyWidget):
 
     def _download(self):
         self.send({"kind": "download", "svg": self.to_svg(),
-                   "filename": f"{self.figure.network.name}.svg"})
+                   "filename": f"{file_stem(self.figure.network.name)}.svg"})
         self.error = ""
 
     def _update(self, aliases, colors, preferences):
@@ -220,7 +221,7 @@ def _parsed(content) -> tuple[str, list]:
     if not isinstance(content, dict):
         raise ValueError(f"a message from the view must be a dict, got {type(content).__name__}")
     action = content.get("action")
-    if action not in _ACTIONS:
+    if not isinstance(action, str) or action not in _ACTIONS:
         raise ValueError(f"unknown action {action!r}; known: {', '.join(_ACTIONS)}")
     arguments = []
     for field, kind, required in _ACTIONS[action][1]:
@@ -233,7 +234,16 @@ def _parsed(content) -> tuple[str, list]:
             raise ValueError(f"the action {action!r} needs {field!r} as {what}, "
                              f"got {value!r:.80}")
         arguments.append(value)
+    if action == "update" and all(value is None for value in arguments):
+        raise ValueError("the action 'update' needs aliases, colors or preferences")
     return action, arguments
+
+
+def file_stem(name: str) -> str:
+    """A model's name as a file name anywhere: letters, digits, ``-``, ``_`` and inner dots,
+    at most 100 characters (``../x`` → ``x``, ``a/b c`` → ``a_b_c``); ``figure`` if none."""
+    stem = re.sub(r"[^\w.-]+", "_", name, flags=re.ASCII).strip("._")[:100]
+    return stem or "figure"
 
 
 def _message(error: Exception) -> str:

@@ -6,6 +6,7 @@ the view's messages, each adapter (Keras, PyTorch, ONNX) and the command line.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import re
@@ -201,6 +202,23 @@ def test_a_malformed_state_is_refused_whole(residual, grouped, case):
                    lambda w: Net2Vis(residual, state=make(grouped)), error, match)
 
 
+def test_an_opened_occurrence_the_figure_lacks_is_skipped_with_a_warning(residual, grouped):
+    glyph = next(node.id for node in grouped.folded.nodes if node.members)
+    state = _state_with(grouped, opened=[glyph, "ghost"])
+    with pytest.warns(UserWarning, match="skipped opened occurrence 'ghost'"):
+        fig = figure(residual, state=state)
+    assert fig.state["opened"] == [glyph]
+
+
+def test_the_download_is_named_safely_whatever_the_model_is_called(residual):
+    widget = Net2Vis(residual)
+    widget.figure.network = dataclasses.replace(widget.figure.network, name="../x/ y\x00z")
+    sent = []
+    widget.send = sent.append
+    widget._on_message(widget, {"action": "download"})
+    assert sent[0]["filename"] == "x_y_z.svg"
+
+
 def test_a_state_entry_for_another_model_is_skipped_with_a_warning(residual, grouped):
     state = _state_with(grouped, hidden=["LSTM"], aliases={"Conv2D": "Conv", "GRU": "g"})
     with pytest.warns(UserWarning, match="skipped hidden type 'LSTM'"):
@@ -236,6 +254,9 @@ MESSAGES = {
                               r"needs 'preferences' as a dict"),
     "ungroup without a name": ({"action": "ungroup"}, r"the action 'ungroup' needs 'name'"),
     "unknown action": ({"action": "explode"}, r"unknown action 'explode'"),
+    "action a list": ({"action": ["group"]}, r"unknown action \['group'\]; known"),
+    "update of nothing": ({"action": "update", "preferences": None},
+                          r"the action 'update' needs aliases, colors or preferences"),
 }
 
 
@@ -274,6 +295,14 @@ def onnx_model(nodes, inputs=("x",), outputs=("y",), weights=()):
     out = [helper.make_tensor_value_info(n, TensorProto.FLOAT, None) for n in outputs]
     graph = helper.make_graph(nodes, "g", info, out, initializer=list(weights))
     return helper.make_model(graph)
+
+
+def _sparse(path, size: int) -> str:
+    """A file of ``size`` bytes that takes no room on disk: an ONNX tag, then zeros."""
+    with open(path, "wb") as file:
+        file.write(b"\x08\x07")
+        file.truncate(size)
+    return str(path)
 
 
 def _duplicate_names():
@@ -328,8 +357,17 @@ ADAPTERS = {
                          input_size="3"), ValueError, r"must be 1 input shape\(s\) without the batch"),
     "keras: a missing file": (lambda t: figure(str(t / "gone.keras")), ValueError,
                               r"gone\.keras: no such model file"),
-    "keras: a corrupt file": (lambda t: figure(_saved(t, "bad.keras", b"not a zip")), ValueError,
-                              r"bad\.keras: not a readable Keras model"),
+    "keras: a file that is no archive": (lambda t: figure(_saved(t, "bad.keras", b"not a zip")),
+                                         ValueError, r"bad\.keras: not a \.keras archive"),
+    "keras: a corrupt archive": (lambda t: figure(_saved(t, "bad.keras", b"PK\x03\x04rest")),
+                                 ValueError, r"bad\.keras: not a readable Keras model"),
+    "keras: an .h5 file that is not HDF5": (lambda t: figure(_saved(t, "m.h5", b"{}")),
+                                            ValueError, r"m\.h5: not an HDF5 file"),
+    "keras: a size its weights cannot take": (
+        lambda t: figure(keras.Sequential([keras.Input((8,)), layers.Dense(4, name="d")],
+                                          name="tiny"), input_size=(9, 9)), ValueError,
+        r"'tiny' cannot take inputs of sizes \[\(9, 9\)\]: its layer 'd' has weights of "
+        r"shapes \[\(8, 4\), \(4,\)\], and these inputs need \[\(9, 4\), \(4,\)\]"),
     "a plain object": (lambda t: figure(object()), TypeError, r"cannot draw a builtins\.object"),
     "onnx: a directory": (lambda t: figure(str(t)), ValueError, r"is a directory, not a model"),
     "onnx: a URL": (lambda t: figure("https://example.org/model.onnx"), ValueError,
@@ -340,9 +378,26 @@ ADAPTERS = {
         [helper.make_node("Relu", ["x"], ["y"])]).SerializeToString()), input_size=(1, 3)),
         TypeError, r"an ONNX model knows its input shapes"),
     "onnx: a missing file": (lambda t: figure(str(t / "gone.onnx")), ValueError,
-                             r"gone\.onnx: no such ONNX file"),
-    "onnx: a corrupt file": (lambda t: figure(_saved(t, "bad.onnx", b"\x00garbage")), ValueError,
-                             r"bad\.onnx: not a readable ONNX model"),
+                             r"gone\.onnx: no such model file"),
+    "onnx: a file of other bytes": (lambda t: figure(_saved(t, "bad.onnx", b"\x00garbage")),
+                                    ValueError, r"bad\.onnx: not an ONNX model \(it starts"),
+    "onnx: a text file": (lambda t: figure(_saved(t, "notes.onnx", b"hello")), ValueError,
+                          r"notes\.onnx: not an ONNX model \(it starts with b'hell'\)"),
+    "onnx: a corrupt file": (lambda t: figure(_saved(t, "bad.onnx", b"\x08\x07\xff\xff")),
+                             ValueError, r"bad\.onnx: not a readable ONNX model"),
+    "onnx: larger than protobuf allows": (lambda t: figure(_sparse(t / "huge.onnx", 5 * 2 ** 29)),
+                                          ValueError, r"huge\.onnx: 2\.5 GB is more than an "
+                                          r"ONNX file can hold"),
+    "onnx: two operators write one tensor": (lambda t: figure(onnx_model([
+        helper.make_node("Relu", ["x"], ["a"], name="one"),
+        helper.make_node("Sigmoid", ["x"], ["a"], name="two"),
+        helper.make_node("Relu", ["a"], ["y"], name="last")])), ValueError,
+        r"operator 'two' \(Sigmoid\) writes the tensor 'a', which operator 'one' \(Relu\) "
+        r"also writes"),
+    "onnx: an operator writes an input": (lambda t: figure(onnx_model([
+        helper.make_node("Relu", ["x"], ["y"], name="r"),
+        helper.make_node("Relu", ["y"], ["x"], name="back")])), ValueError,
+        r"'back' \(Relu\) writes the tensor 'x', which the graph's inputs or weights also"),
     "onnx: a cycle": (lambda t: figure(onnx_model([
         helper.make_node("Add", ["x", "z"], ["a"], name="first"),
         helper.make_node("Relu", ["a"], ["z"], name="loop"),
@@ -379,6 +434,9 @@ CLI = {
     "a state that is not JSON": (lambda t: ["ResNet50", "-o", str(t / "f.svg"), "--state",
                                             _write(t, "state.json", "{oops")],
                                  r"state\.json: not a JSON state file"),
+    "a deeply nested state": (lambda t: ["ResNet50", "-o", str(t / "f.svg"), "--state",
+                                         _write(t, "deep.json", "[" * 100_000 + "]" * 100_000)],
+                              r"deep\.json: not a state file \(its JSON is nested too deeply\)"),
     "a missing state file": (lambda t: ["ResNet50", "-o", str(t / "f.svg"), "--state",
                                         str(t / "none.json")],
                              r"none\.json: cannot read the state file"),

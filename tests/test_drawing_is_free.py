@@ -388,3 +388,26 @@ def test_a_drawn_module_behaves_like_its_twin_that_was_never_drawn(case):
         drawn, input_data={**dict(zip(["ids"], args)), **kwargs})
     assert _same(inputs, (args, kwargs)), "the inputs passed were changed"
     assert _same(_observed(drawn, args, kwargs), _observed(twin, args, kwargs))
+
+
+# --- graphs drawn as they are, or refused ---------------------------------------------------------
+
+def test_an_onnx_if_draws_the_tensors_its_branches_read_from_outside():
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper
+
+    def branch(name, op):
+        out = helper.make_tensor_value_info(f"{name}_out", TensorProto.FLOAT, None)
+        return helper.make_graph([helper.make_node(op, ["a", "x"], [f"{name}_out"])], name, [],
+                                 [out])
+
+    info = helper.make_tensor_value_info
+    graph = helper.make_graph(
+        [helper.make_node("Relu", ["x"], ["a"], name="relu"),
+         helper.make_node("ReduceMax", ["x"], ["flag"], name="flag", keepdims=0),
+         helper.make_node("Cast", ["flag"], ["cond"], to=TensorProto.BOOL),
+         helper.make_node("If", ["cond"], ["y"], name="choose",
+                          then_branch=branch("then", "Add"), else_branch=branch("else", "Mul"))],
+        "g", [info("x", TensorProto.FLOAT, [1, 4])], [info("y", TensorProto.FLOAT, None)])
+    fig = figure(helper.make_model(graph))
+    assert {("relu", "choose"), ("x", "choose"), ("flag", "choose")} <= _edges(fig)

@@ -105,7 +105,7 @@ def test_a_corrupt_or_missing_file_is_one_clear_line(tmp_path):
     (tmp_path / "broken.onnx").write_bytes(b"\x08\x07garbage that is not protobuf")
     with pytest.raises(ValueError, match=r"broken.onnx: not a readable ONNX model"):
         figure(tmp_path / "broken.onnx")
-    with pytest.raises(ValueError, match=r"missing.onnx: no such ONNX file"):
+    with pytest.raises(ValueError, match=r"missing.onnx: no such model file"):
         figure(tmp_path / "missing.onnx")
     done = subprocess.run([sys.executable, "-m", "net2vis_widget.cli", "broken.onnx", "-o", "x.svg"],
                           cwd=tmp_path, capture_output=True, text=True)

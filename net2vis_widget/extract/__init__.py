@@ -14,7 +14,22 @@ from dataclasses import replace
 
 from ..network import Edge, Network, printable
 
-KERAS_FILES = (".keras", ".h5")
+PROTOBUF_LIMIT = 2 ** 31  # bytes: no protobuf message, so no ONNX file, is larger
+
+
+def _onnx_first_bytes() -> tuple[bytes, ...]:
+    """The bytes an ONNX file can start with: the tag of a field of ``ModelProto`` (onnx.proto:
+    its numbers, those of integers read as varints, the rest length-delimited; writers put
+    ``ir_version``, field 1, first)."""
+    numbers, integers = (1, 2, 3, 4, 5, 6, 7, 8, 14, 20, 25, 26), (1, 5)
+    tags = [number << 3 | (0 if number in integers else 2) for number in numbers]
+    return tuple(bytes([tag]) if tag < 128 else bytes([tag & 0x7F | 0x80, tag >> 7])
+                 for tag in tags)
+
+
+# what a model file of each kind starts with
+SIGNATURES = {".onnx": _onnx_first_bytes(), ".keras": (b"PK\x03\x04",),
+              ".h5": (b"\x89HDF\r\n\x1a\n",)}
 
 
 class MissingInputs(ValueError):
@@ -62,12 +77,14 @@ def _from_file(model, input_size, input_data) -> Network:
             raise ValueError(f"cannot read a URL ({path}): download the file and pass its path")
         if os.path.isdir(path):
             raise ValueError(f"{path} is a directory, not a model file")
-        if path.lower().endswith(KERAS_FILES):
-            return _from_keras(_keras_file(path), input_size, input_data)
-        if not path.lower().endswith(".onnx"):
+        suffix = os.path.splitext(path)[1].lower()
+        if suffix not in SIGNATURES:
             raise ValueError(
                 f"cannot draw {path!r}: figure() reads .onnx, .keras and .h5 files; load any "
                 "other model first (torch.load, …) and pass the model object")
+        _check_file(path, suffix)
+        if suffix != ".onnx":
+            return _from_keras(_keras_file(path), input_size, input_data)
     _no_example_inputs("an ONNX model", input_size, input_data)
     try:
         from . import from_onnx
@@ -88,9 +105,24 @@ def _from_keras(model, input_size, input_data) -> Network:
     return from_keras.extract(model, input_size)
 
 
-def _keras_file(path: str):
+def _check_file(path: str, suffix: str) -> None:
+    """A ValueError, before anything is read, where ``path`` cannot hold a model of its kind:
+    missing, empty, an ONNX file over protobuf's 2 GB limit, or a first few bytes that no
+    such file starts with."""
     if not os.path.isfile(path):
         raise ValueError(f"{path}: no such model file")
+    size = os.path.getsize(path)
+    if suffix == ".onnx" and size > PROTOBUF_LIMIT:
+        raise ValueError(f"{path}: {size / 2 ** 30:.1f} GB is more than an ONNX file can hold "
+                         "(2 GB; bigger models keep their weights in external data files)")
+    with open(path, "rb") as file:
+        head = file.read(8)
+    if not head.startswith(SIGNATURES[suffix]):
+        what = {".onnx": "an ONNX model", ".keras": "a .keras archive", ".h5": "an HDF5 file"}
+        raise ValueError(f"{path}: not {what[suffix]} (it starts with {head[:4]!r})")
+
+
+def _keras_file(path: str):
     import keras
 
     try:

@@ -66,7 +66,7 @@ def extract(model, input_size=None) -> Network:
     list of them for several inputs) draws a model built for any size at that size."""
     graph = _functional_graph(model)
     if input_size is not None:
-        graph = _rebuilt(graph, input_size)
+        graph = _rebuilt(graph, input_size, model.name)
     builder = _Builder()
     builder.walk(graph, sources=None, scope=(), prefix="")
     return Network(name=model.name, nodes=tuple(builder.nodes), edges=tuple(builder.edges))
@@ -89,24 +89,35 @@ def _functional_graph(model):
     return model
 
 
-def _rebuilt(model, input_size):
+def _rebuilt(model, input_size, name: str):
     """A copy of a functional model rebuilt on inputs of ``input_size``: the user's model
     stays as it is, the copy's layers report the sizes a reader wants to see."""
     sizes = input_size if input_size and isinstance(input_size[0], (tuple, list)) else [input_size]
     if len(sizes) != len(model.inputs) or not all(
             isinstance(size, (tuple, list)) and all(isinstance(d, int) and d > 0 for d in size)
             for size in sizes):
-        raise ValueError(f"input_size for {model.name!r} must be {len(model.inputs)} input "
+        raise ValueError(f"input_size for {name!r} must be {len(model.inputs)} input "
                          "shape(s) without the batch axis, such as (224, 224, 3); got "
                          f"{input_size!r}")
     inputs = [keras.Input(shape=tuple(size), name=tensor._keras_history.operation.name)
               for size, tensor in zip(sizes, model.inputs)]
     try:
-        return keras.models.clone_model(model, input_tensors=inputs if len(inputs) > 1
-                                        else inputs[0])
+        rebuilt = keras.models.clone_model(model, input_tensors=inputs if len(inputs) > 1
+                                           else inputs[0])
     except Exception as error:  # noqa: BLE001 - Keras's reason, shortened
-        raise ValueError(f"cannot rebuild {model.name!r} on inputs of sizes {sizes}: "
+        raise ValueError(f"cannot rebuild {name!r} on inputs of sizes {sizes}: "
                          f"{first_line(error)}") from None
+    for layer, copy in zip(model.layers, rebuilt.layers):
+        built, needed = _weight_shapes(layer), _weight_shapes(copy)
+        if built != needed:  # the copy's layers were built anew for the new size
+            raise ValueError(
+                f"{name!r} cannot take inputs of sizes {sizes}: its layer {layer.name!r} "
+                f"has weights of shapes {built}, and these inputs need {needed}")
+    return rebuilt
+
+
+def _weight_shapes(layer) -> list[tuple]:
+    return [tuple(w.shape) for w in layer.weights]
 
 
 def _traced(model):

@@ -88,7 +88,7 @@ def extract(model) -> Network:
         if tensor.name not in weights:
             add(_unique(tensor.name, used), "Input", [], [tensor.name])
     for index, operator in _running_order(graph, weights):
-        data = [n for n in operator.input if n and n not in weights]
+        data = [n for n in _reads(operator) if n not in weights]
         sources = [s for n in data for s in source.get(n, [])]
         if operator.op_type in METADATA or not sources or operator.op_type in PLUMBING:
             passed = [] if operator.op_type in METADATA else sources
@@ -110,12 +110,21 @@ def _running_order(graph, weights) -> list:
     """The operators as (index, operator) in an order they can run in, or a ValueError naming
     the operator and tensor that make the graph unfaithful to draw: a tensor nothing
     produces, or a cycle."""
-    producer = {o: i for i, operator in enumerate(graph.node) for o in operator.output if o}
     known = set(weights) | {t.name for t in graph.input}
+    producer = {}
+    for i, operator in enumerate(graph.node):
+        for tensor in filter(None, operator.output):
+            if tensor in producer or tensor in known:
+                first = (f"operator {_label(graph.node[producer[tensor]], producer[tensor])}"
+                         if tensor in producer else "the graph's inputs or weights")
+                raise ValueError(f"ONNX operator {_label(operator, i)} writes the tensor "
+                                 f"{tensor!r}, which {first} also writes: a tensor has one "
+                                 "producer in a valid graph")
+            producer[tensor] = i
     reads = nx.DiGraph()
     reads.add_nodes_from(range(len(graph.node)))
     for i, operator in enumerate(graph.node):
-        for tensor in filter(None, operator.input):
+        for tensor in _reads(operator):
             if tensor in producer:
                 reads.add_edge(producer[tensor], i, tensor=tensor)
             elif tensor not in known:
@@ -130,6 +139,21 @@ def _running_order(graph, weights) -> list:
     raise ValueError(f"the ONNX graph has a cycle: operator {_label(graph.node[target], target)} "
                      f"reads the tensor {reads.edges[source, target]['tensor']!r}, which depends "
                      "on its own output")
+
+
+def _reads(operator) -> list[str]:
+    """The tensors an operator reads: its inputs, then what its subgraphs (an If's branches, a
+    Loop's body) read from the graphs around them."""
+    names = [n for n in operator.input if n]
+    for attribute in operator.attribute:
+        subgraphs = ([attribute.g] if attribute.type == onnx.AttributeProto.GRAPH else
+                     attribute.graphs if attribute.type == onnx.AttributeProto.GRAPHS else [])
+        for graph in subgraphs:
+            local = {t.name for t in (*graph.input, *graph.initializer)}
+            local.update(o for node in graph.node for o in node.output)
+            local.update(sparse.values.name for sparse in graph.sparse_initializer)
+            names += [n for node in graph.node for n in _reads(node) if n not in local]
+    return list(dict.fromkeys(names))
 
 
 def _label(operator, index: int) -> str:

@@ -133,9 +133,9 @@ def extract(module: torch.nn.Module, input_size=None, input_data=None,
     a twin of ``module`` (``torch_twin``): the module itself and the inputs stay as they were."""
     module = getattr(module, "_orig_mod", module)  # torch.compile's wrapper: the module itself
     name = type(module).__name__
-    with FakeTensorMode(allow_non_fake_inputs=True, shape_env=ShapeEnv()):
-        args, kwargs = example_inputs(module, input_size, input_data)
-        recorded = twin(module)
+    with FakeTensorMode(allow_non_fake_inputs=True, shape_env=ShapeEnv()) as mode:
+        args, kwargs = example_inputs(module, input_size, input_data, mode)
+        recorded = twin(module, mode)
         recorder = _Recorder(recorded, _named_inputs(module, args, kwargs))
         try:
             with recorder.recording():
@@ -161,9 +161,9 @@ def _named_inputs(module, args, kwargs) -> list[tuple[str, torch.Tensor]]:
     return [pair for name, value in values for pair in tensor_paths(value, name)]
 
 
-def example_inputs(module, input_size, input_data) -> tuple[tuple, dict]:
+def example_inputs(module, input_size, input_data, mode) -> tuple[tuple, dict]:
     """Positional and keyword example inputs from ``input_data`` or ``input_size``, made on
-    the module's device and of its dtype (fake tensors, under the caller's fake mode: the
+    the module's device and of its dtype (fake tensors of ``mode``: the
     capture reads only their shapes, so an input of any size, and a module on the meta
     device, need no memory). ``input_data`` is a tensor, a tuple of positional inputs or a dict
     of keyword inputs; each may hold tensors at any depth."""
@@ -172,9 +172,9 @@ def example_inputs(module, input_size, input_data) -> tuple[tuple, dict]:
     device, dtype = _device_and_dtype(module)
     if input_data is not None:
         if isinstance(input_data, dict):
-            return (), fake_inputs(dict(input_data), device)
+            return (), fake_inputs(dict(input_data), mode, device)
         values = tuple(input_data) if type(input_data) in (tuple, list) else (input_data,)
-        return fake_inputs(values, device), {}
+        return fake_inputs(values, mode, device), {}
     if input_size is not None:
         return tuple(torch.empty(size, dtype=dtype, device=device)
                      for size in checked_sizes(input_size)), {}
