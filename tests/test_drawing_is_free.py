@@ -247,6 +247,24 @@ def test_in_place_operations_are_drawn_like_their_out_of_place_twins():
     assert _types(fig) == ["Input", "Conv2d", "Conv2d", "Add", "Sigmoid", "Mul", "ReLU"]
 
 
+def test_arithmetic_with_a_constant_is_drawn_alike_in_place_or_not():
+    class Scaled(nn.Module):
+        def __init__(self, in_place):
+            super().__init__()
+            self.conv, self.in_place = nn.Conv2d(3, 4, 3), in_place
+
+        def forward(self, x):
+            x = x.clone()
+            if self.in_place:
+                x.add_(1).mul_(2)
+            else:
+                x = (x + 1) * 2
+            return torch.relu(self.conv(x))
+
+    figures = [figure(Scaled(in_place), input_size=(1, 3, 8, 8)) for in_place in (True, False)]
+    assert _types(figures[0]) == _types(figures[1]) == ["Input", "Conv2d", "ReLU"]
+
+
 # --- a property: drawing a module changes nothing its twin can tell -----------------------------
 
 class Hooked(nn.Module):
@@ -358,6 +376,7 @@ def _observed(module, args, kwargs):
     output = module(*copy.deepcopy(args), **copy.deepcopy(kwargs))
     state = {name: tensor.detach().clone() for name, tensor in module.state_dict().items()}
     modes = [(name, m.training, type(m).__name__, sorted(m.__dict__),
+              {k: v for k, v in vars(m).items() if not k.startswith("_")},
               [len(getattr(m, hooks)) for hooks in ("_forward_hooks", "_forward_pre_hooks")])
              for name, m in module.named_modules()]
     grads = [p.requires_grad for p in module.parameters()]
