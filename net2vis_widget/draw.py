@@ -84,7 +84,7 @@ def draw(network: Network, sizes: Mapping[str, Size], placement: Layout,
                                              _nearest(outs, y), size.output_height, node.id,
                                              False))
     lines = [Line(r.source, r.target, r.points) for r in _merged_routes(placement)]
-    return Scene(network.name, bounds(glyphs, labels, placeholders), tuple(glyphs),
+    return Scene(network.name, bounds(glyphs, labels, placeholders, lines), tuple(glyphs),
                  tuple(lines), tuple(labels), tuple(placeholders), ())
 
 
@@ -197,9 +197,10 @@ def _placeholder(edge_x, level, side, owner, before):
     return Placeholder(edge_x - side if before else edge_x, level - side / 2, side, owner)
 
 
-def bounds(glyphs, labels, placeholders=()):
+def bounds(glyphs, labels, placeholders=(), lines=()):
     boxes = [_polygon_bounds(g.points) for g in glyphs] + [label.bounds() for label in labels]
     boxes += [(p.x, p.y, p.x + p.side, p.y + p.side) for p in placeholders]
+    boxes += [_polygon_bounds(line.points) for line in lines]  # a lane may pass above all
     return union(boxes)
 
 

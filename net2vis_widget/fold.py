@@ -40,15 +40,17 @@ def drawn_patterns(aggregates: Sequence[Aggregate], hidden: Iterable[str]) -> li
 
 
 def collapse_repeats(network: Network) -> Network:
-    """Consecutive glyphs of one aggregate drawn once with ×N: each reads the one before it
-    and nothing from outside the run but what the first one reads (a NASNet cell also reads
-    the cell before the previous one)."""
+    """Consecutive equal glyphs of one aggregate drawn once with ×N: each reads the one
+    before it and nothing from outside the run but what the first one reads (a NASNet cell
+    also reads the cell before the previous one), with the same sizes in and out as the one
+    before it, so that the glyph's sizes are every block's (a stage's first block, which
+    changes the resolution or the channels, stays a glyph of its own)."""
     head, runs = {}, {}  # node id -> first node of its run; first node -> the run's nodes
     for node in network.nodes:
         feeds = set(network.feeds[node.id])
         before = next((u for u in network.feeds[node.id] if u in head
-                       and runs[head[u]][-1] == u and network.by_id[u].type == node.type
-                       and network.by_id[u].frame == node.frame), None)
+                       and runs[head[u]][-1] == u and _equal_blocks(network.by_id[u], node)),
+                      None)
         if (node.members and before is not None
                 and feeds <= set(runs[head[before]]) | set(network.feeds[head[before]])):
             head[node.id] = head[before]
@@ -66,6 +68,31 @@ def collapse_repeats(network: Network) -> Network:
             merged = (source, target) if (source, target) != (e.source, e.target) else e
             edges.setdefault(merged, Edge(source, target, e.index))
     return Network(network.name, nodes, tuple(edges.values()))
+
+
+def _equal_blocks(a: Node, b: Node) -> bool:
+    """Two occurrences of one aggregate with the same sizes in and out, or, where each adds
+    channels to what it reads (DenseNet's layers), adding the same number at the same
+    resolution."""
+    if (a.type, a.frame) != (b.type, b.frame):
+        return False
+    same = (a.input_shapes, a.output_shapes) == (b.input_shapes, b.output_shapes)
+    return same or _growth(a) is not None and _growth(a) == _growth(b)
+
+
+def _growth(node: Node) -> tuple | None:
+    """(resolution, channels added) of a block with one input that keeps the resolution."""
+    if len(node.input_shapes) != 1 or len(node.output_shapes) != 1:
+        return None
+    (before,), (after,) = node.input_shapes, node.output_shapes
+    axis_in, axis_out = node.channel_axes
+    if len(before) != len(after) or len(before) < 2 or None in before + after:
+        return None
+    spatial = [d for i, d in enumerate(before) if i != axis_in % len(before)]
+    if spatial != [d for i, d in enumerate(after) if i != axis_out % len(after)]:
+        return None
+    added = after[axis_out] - before[axis_in]
+    return (tuple(spatial), added) if added > 0 else None
 
 
 def bypass(network: Network, hidden: set[str]) -> Network:

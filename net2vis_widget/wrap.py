@@ -74,11 +74,8 @@ def wrap(scene: Scene, network: Network, placement: Layout, width: float,
             points += ((drop, points[-1][1]), (drop, middle + lane), (entry, middle + lane),
                        (entry, tail[0][1])) + tail
         lines.append(replace(line, points=simplified(points)))
-    corners = [(min(x for x, _ in line.points), min(y for _, y in line.points),
-                max(x for x, _ in line.points), max(y for _, y in line.points)) for line in lines]
     return replace(scene, glyphs=glyphs, labels=labels, placeholders=placeholders,
-                   lines=tuple(lines),
-                   bounds=union([bounds(glyphs, labels, placeholders)] + corners))
+                   lines=tuple(lines), bounds=bounds(glyphs, labels, placeholders, lines))
 
 
 def _cuts(network, rank, columns, room) -> list[int]:

@@ -31,7 +31,8 @@ __all__ = ["Box", "Layout", "Route", "layout"]
 def layout(nodes: Sequence[str], edges: Sequence[tuple[str, str]], boxes: Mapping[str, Box],
            spacing_horizontal: float, spacing_vertical: float,
            handle_reach: float = math.inf) -> Layout:
-    """``handle_reach``: how far from its glyph's centre a handle may extend."""
+    """``handle_reach``: how far from its centre a glyph's outline may extend, in halves of
+    its body's height (1.5: the outline is at most 1.5 times as tall as the body)."""
     graph = nx.MultiDiGraph()
     graph.add_nodes_from(nodes)
     graph.add_edges_from(edges)

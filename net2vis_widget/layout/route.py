@@ -23,9 +23,10 @@ def route(layered, aligned, y, boxes, columns, spacing_horizontal, reach=math.in
 
     A run's level is the line of the glyph that has a single connection on that side; a
     fan-out or fan-in glyph adapts its handle to it. Where a handle would cover another
-    glyph or lane in its column (only in non-planar corners), or reach further than
-    ``reach`` from its glyph's centre (a wide fan), it stays in its glyph's free band and
-    the edge takes a vertical jog in the gap instead.
+    glyph or lane in its column (only in non-planar corners), or take the glyph's outline
+    further from its centre than ``reach`` × half its body's height (a far neighbour), it
+    stays in its glyph's free band and the edge takes a vertical jog in the gap instead:
+    the edge carries the distance, the glyph keeps its shape.
     """
     layers, chains, ups, downs = layered.layers, layered.chains, layered.ups, layered.downs
     rank = layered.rank
@@ -40,8 +41,10 @@ def route(layered, aligned, y, boxes, columns, spacing_horizontal, reach=math.in
         if len(ups[v]) > 1:
             handles[v].append((last, boxes[v].input_half))
         wanted.append((u, v, levels, first, last))
-    bands = {v: (max(low, y[v] - reach), min(high, y[v] + reach))
-             for v, (low, high) in _free_bands(layers, y, boxes, handles).items()}
+    bands = {}
+    for v, (low, high) in _free_bands(layers, y, boxes, handles).items():
+        room = _reach(boxes, v, reach)
+        bands[v] = (max(low, y[v] - room), min(high, y[v] + room))
 
     def gap_before(r):
         return columns[r][0] - spacing_horizontal / 2
@@ -59,6 +62,13 @@ def route(layered, aligned, y, boxes, columns, spacing_horizontal, reach=math.in
         points += [(gap_before(rank[v]), last), (gap_before(rank[v]), end), (x_v, end)]
         routes.append(Route(u, v, simplified(points)))
     return tuple(routes)
+
+
+def _reach(boxes, v, reach) -> float:
+    """How far from its centre a glyph's outline may go: ``reach`` × half its body."""
+    if v not in boxes:  # a dummy: a lane, not a glyph
+        return math.inf
+    return reach * max(boxes[v].input_half, boxes[v].output_half)
 
 
 def _free_bands(layers, y, boxes, handles):
