@@ -64,9 +64,9 @@ def nested_model_aggregates(network: Network) -> list[Aggregate]:
     call defines the pattern, later calls of the same structure are its further occurrences
     (folded with it); a call of another structure (a block with a projection shortcut)
     defines a second aggregate, named by how it differs. Calls with several outputs cannot
-    fold into one glyph and stay expanded. A call holding only blocks, some of them repeated
-    (a stage), starts
-    switched off, so that the figure shows its blocks (×N marks count them).
+    fold into one glyph and stay expanded. A call holding blocks, some of them repeated (a
+    stage, an encoder's stack of layers), starts switched off, so that the figure shows its
+    blocks (×N marks count them).
     """
     inside, depth, name = defaultdict(set), {}, {}
     for node in network.nodes:
@@ -83,8 +83,8 @@ def nested_model_aggregates(network: Network) -> list[Aggregate]:
         except GroupingError:
             continue
         words = Vocabulary(network.kinds, found)
-        stage = all(m in found for m in pattern.members) and len(set(pattern.members)) < len(
-            pattern.members)  # a stage of blocks, some repeated: show the blocks
+        blocks = [m for m in pattern.members if m in found]
+        stage = len(set(blocks)) < len(blocks)  # a stage of blocks, some repeated: show them
         aggregate = replace(pattern, name=distinct(name[call], pattern, words, taken),
                             active=not stage)
         found[aggregate.name] = aggregate

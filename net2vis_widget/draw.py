@@ -52,7 +52,7 @@ def boxes(network: Network, sizes: Mapping[str, Size], styles: Mapping[str, Styl
 def _under_labels(size: Size, style: Style, preferences: Preferences) -> list[tuple[str, str]]:
     """(kind, text) of the labels stacked under a glyph."""
     labels = []
-    if preferences.show_features:
+    if preferences.show_features and size.features:
         labels.append(("feature", size.features))
     if preferences.show_names:
         labels.append(("name", style.alias))

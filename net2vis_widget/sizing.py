@@ -2,7 +2,11 @@
 
 Heights map linearly (or logarithmically) from the network's smallest to largest spatial
 extent onto [min_height, max_height]; dense layers (1-D output) map their unit counts onto
-the same range on a scale of their own. Widths map output channels onto
+the same range on a scale of their own. The extent is a tensor's number of positions on one
+scale for grids and sequences: the side of a square grid of as many positions, in the
+network's grid dimension (a 14×14 grid and the 196 tokens made of it are as tall; 224×224 is
+224). A single position (the 1×1 a global pooling makes) is a point: half the smallest height.
+Token ids are a sequence, their count a resolution. Widths map output channels onto
 [min_width, max_width]; dense layers get min_width. Each side of a glyph finds its channels
 where its tensor keeps them (``Node.channel_axes``), unless the ``channels_first``
 preference overrides. The picture agrees with the shapes: a global pooling draws as the 1×1
@@ -37,19 +41,28 @@ class _Side:
 
 
 def measure(network: Network, preferences: Preferences) -> dict[str, Size]:
-    sides = {n.id: _sides(n, preferences.channels_first) for n in network.nodes}
+    indices = _token_ids(network)
+    sides = {n.id: _sides(n, preferences.channels_first, n.id in indices) for n in network.nodes}
+    grid = max((len(side.spatial) for pair in sides.values() for side in pair), default=1)
     spatial_extents, unit_counts, channel_counts = [], [], []
     for before, after in sides.values():
         for side in (before, after):
-            (spatial_extents if side.spatial else unit_counts).append(_extent(side))
+            if side.spatial:
+                spatial_extents.append(_extent(side, grid))
+            else:
+                unit_counts.append(side.channels)
         if after.spatial and after.channels is not None:
             channel_counts.append(after.channels)
     low, high, kind = preferences.min_height, preferences.max_height, preferences.scale
-    resolution, units = _scale(spatial_extents, low, high, kind), _scale(unit_counts, low, high, kind)
+    resolution = _scale([e for e in spatial_extents if e != 1], low, high, kind)
+    units = _scale(unit_counts, low, high, kind)
     width = _scale(channel_counts, preferences.min_width, preferences.max_width, kind)
 
     def height(side):
-        return (resolution if side.spatial else units)(_extent(side))
+        if not side.spatial:
+            return units(side.channels)
+        extent = _extent(side, grid)
+        return low / 2 if extent == 1 else resolution(extent)
 
     sizes = {}
     for node in network.nodes:
@@ -62,17 +75,30 @@ def measure(network: Network, preferences: Preferences) -> dict[str, Size]:
             output_height=shown_out,
             width=width(after.channels) if after.spatial else preferences.min_width,
             dense=not after.spatial,
-            features="?" if after.channels is None else str(after.channels),
+            features=_features(after, node.id in indices),
             input_dimensions=_dimensions(before.spatial),
             output_dimensions=_dimensions(after.spatial),
         )
     return sizes
 
 
-def _sides(node: Node, channels_first: bool | None) -> tuple[_Side, _Side]:
-    """What the glyph's input and output sides show."""
+def _token_ids(network: Network) -> set[str]:
+    """The layers whose 1-D input or output is a sequence of indices: inputs read only by
+    embeddings, and those embeddings."""
+    embeddings = {n.id for n in network.nodes if n.role == "embedding"}
+    inputs = {n.id for n in network.nodes if n.role == "input" and network.targets[n.id]
+              and set(network.targets[n.id]) <= embeddings}
+    return inputs | {e for e in embeddings if set(network.feeds[e]) & inputs}
+
+
+def _sides(node: Node, channels_first: bool | None, indices: bool) -> tuple[_Side, _Side]:
+    """What the glyph's input and output sides show; ``indices``: a 1-D input side (or an
+    input layer's output) holds token ids, a sequence."""
     axes = node.channel_axes if channels_first is None else (FIRST if channels_first else LAST,) * 2
     before, after = _side(_input(node), axes[0]), _side(_output(node), axes[1])
+    if indices and len(_input(node)) == 1:
+        before = _Side(tuple(_input(node)), None)
+        after = before if node.role == "input" else after
     if node.role == "global_pooling" and before.spatial and not after.spatial:
         after = _Side((1,) * len(before.spatial), after.channels)  # the 1×1 map it makes
     return before, after
@@ -95,11 +121,19 @@ def _output(node: Node) -> Shape:
     return node.output_shapes[0] if node.output_shapes else ()
 
 
-def _extent(side: _Side):
-    """The number a glyph side encodes: largest spatial axis, or the unit count."""
-    values = side.spatial if side.spatial else (side.channels,)
-    known = [v for v in values if v is not None]
-    return max(known) if known else None
+def _extent(side: _Side, grid: int):
+    """The number a grid or sequence side encodes: the side of a square (cube) of ``grid``
+    axes holding as many positions, the largest axis where one is unknown."""
+    if None in side.spatial:
+        known = [v for v in side.spatial if v is not None]
+        return max(known) if known else None
+    return round(math.prod(side.spatial) ** (1 / grid), 6)
+
+
+def _features(side: _Side, indices: bool) -> str:
+    if indices:
+        return ""  # token ids: one index per position
+    return "?" if side.channels is None else str(side.channels)
 
 
 def _dimensions(spatial) -> str:
