@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pathlib
 import re
+import warnings
 from collections import Counter
 
 import anywidget
@@ -44,12 +45,18 @@ class Net2Vis(anywidget.AnyWidget):
     def __init__(self, model, state=None, aliases=None, colors=None, input_size=None,
                  input_data=None, partial=False, **preferences):
         super().__init__()
-        self.figure = Figure(model, state=state, aliases=aliases, colors=colors,
-                             input_size=input_size, input_data=input_data, partial=partial,
-                             **preferences)
+        with warnings.catch_warnings(record=True) as caught:  # shown in the view too
+            warnings.simplefilter("always")
+            self.figure = Figure(model, state=state, aliases=aliases, colors=colors,
+                                 input_size=input_size, input_data=input_data, partial=partial,
+                                 **preferences)
+        for warning in caught:
+            warnings.warn_explicit(warning.message, warning.category, warning.filename,
+                                   warning.lineno)
+        notes = [str(w.message) for w in caught if str(w.message).startswith("net2vis")]
         self.on_msg(self._on_message)
         self._refresh()
-        self.error = self.figure.failure
+        self.error = self.figure.failure or " ".join(notes)
 
     # --- the Python API: the same actions as the view's ---------------------------------------
 

@@ -93,10 +93,21 @@ def test_three_dimensional_shapes_are_labelled_with_three_axes(custom_models):
     assert "30×30×30" in geo.text_of(root, "n2v-dimension")
 
 
-def test_unknown_dimensions_show_a_question_mark():
+def test_a_model_built_for_any_size_is_drawn_at_the_size_given_never_as_question_marks():
     inputs = keras.Input((None, None, 3), name="x")
-    root = geo.parse(figure(keras.Model(inputs, layers.Conv2D(4, 3)(inputs))).to_svg())
-    assert "?×?" in geo.text_of(root, "n2v-dimension")
+    model = keras.Model(inputs, layers.Conv2D(4, 3)(inputs), name="fcn")
+    with pytest.raises(ValueError, match=r"'fcn' is built for inputs of any size \(\?, \?, 3\): "
+                                         r"pass input_size.*such as \(64, 64, 3\)"):
+        figure(model)
+    root = geo.parse(figure(model, input_size=(32, 32, 3)).to_svg())
+    assert {"32×32", "30×30"} == set(geo.text_of(root, "n2v-dimension"))
+
+
+def test_an_application_built_for_any_size_is_drawn_at_its_documented_size_and_says_so():
+    with pytest.warns(UserWarning, match=r"'MobileNetV3Small' is built for inputs of any size; "
+                                         r"drawn at 224×224"):
+        fig = figure(keras.applications.MobileNetV3Small(weights=None))
+    assert "?×?" not in geo.text_of(geo.parse(fig.to_svg()), "n2v-dimension")
 
 
 def test_labels_can_be_switched_off_and_names_on(small_cnn):

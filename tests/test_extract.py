@@ -27,12 +27,12 @@ def test_edges_keep_the_order_of_the_consuming_layers_inputs():
     assert into_join == [(0, "b"), (1, "a")]
 
 
-def test_shapes_drop_the_batch_axis_and_keep_unknown_dimensions():
+def test_shapes_drop_the_batch_axis_and_take_the_input_size_where_unknown():
     inputs = keras.Input((None, None, 3), name="image")
     outputs = layers.Conv2D(8, 3, name="conv")(inputs)
-    conv = extract(keras.Model(inputs, outputs)).by_id["conv"]
-    assert conv.input_shapes == ((None, None, 3),)
-    assert conv.output_shapes == ((None, None, 8),)
+    conv = extract(keras.Model(inputs, outputs), input_size=(16, 16, 3)).by_id["conv"]
+    assert conv.input_shapes == ((16, 16, 3),)
+    assert conv.output_shapes == ((14, 14, 8),)
 
 
 def test_nested_models_are_expanded_with_their_name_as_scope():

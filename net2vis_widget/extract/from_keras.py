@@ -8,6 +8,10 @@ traced: its ``call`` run on symbolic inputs builds a functional graph of the lay
 from __future__ import annotations
 
 import math
+import os
+import re
+import sys
+import warnings
 
 import keras
 
@@ -61,10 +65,26 @@ VOCABULARY = {
 SETTINGS = ("filters", "units", "kernel_size", "strides", "padding", "pool_size", "activation",
             "rate", "size", "axis", "num_heads", "key_dim", "output_dim", "data_format")
 
+# the image side ``keras.applications`` documents for each family, by the start of the
+# model's name without punctuation (its weights were trained at this size)
+DOCUMENTED_SIDES = {
+    "efficientnetb0": 224, "efficientnetb1": 240, "efficientnetb2": 260, "efficientnetb3": 300,
+    "efficientnetb4": 380, "efficientnetb5": 456, "efficientnetb6": 528, "efficientnetb7": 600,
+    "efficientnetv2b0": 224, "efficientnetv2b1": 240, "efficientnetv2b2": 260,
+    "efficientnetv2b3": 300, "efficientnetv2s": 384, "efficientnetv2m": 480,
+    "efficientnetv2l": 480, "inceptionv3": 299, "inceptionresnetv2": 299, "xception": 299,
+    **dict.fromkeys(("vgg", "resnet", "densenet", "mobilenet", "convnext", "regnet"), 224),
+}
+
+
 def extract(model, input_size=None) -> Network:
     """The network of ``model``; ``input_size`` (its input shape without the batch axis, a
-    list of them for several inputs) draws a model built for any size at that size."""
+    list of them for several inputs) draws a model built for any size at that size. Without
+    it, such a model from ``keras.applications`` is drawn at the size documented for it, with
+    a warning saying so; any other is refused, naming ``input_size``."""
     graph = _functional_graph(model)
+    if input_size is None and _any_size(graph):
+        input_size = _documented_size(graph, model.name)
     if input_size is not None:
         graph = _rebuilt(graph, input_size, model.name)
     builder = _Builder()
@@ -114,6 +134,46 @@ def _rebuilt(model, input_size, name: str):
                 f"{name!r} cannot take inputs of sizes {sizes}: its layer {layer.name!r} "
                 f"has weights of shapes {built}, and these inputs need {needed}")
     return rebuilt
+
+
+def _any_size(model) -> bool:
+    return any(None in tuple(tensor.shape[1:]) for tensor in model.inputs)
+
+
+def _documented_size(model, name: str) -> tuple:
+    """The input size ``keras.applications`` documents for a model built for any size, with a
+    warning; a ValueError naming ``input_size`` for a model that documents none."""
+    shapes = [tuple(tensor.shape[1:]) for tensor in model.inputs]
+    key = re.sub(r"[^a-z0-9]", "", name.lower())
+    side = next((s for start, s in DOCUMENTED_SIDES.items() if key.startswith(start)), None)
+    if side is None or len(shapes) != 1 or len(shapes[0]) != 3 or shapes[0][-1] is None:
+        raise ValueError(
+            f"{name!r} is built for inputs of any size {_written(shapes)}: pass input_size, "
+            f"its input shape without the batch axis, such as {_example(shapes[0])}, so that "
+            "the figure can show its resolutions")
+    size = (side, side, shapes[0][-1])
+    warnings.warn(f"net2vis: {name!r} is built for inputs of any size; drawn at "
+                  f"{side}×{side}, the size keras.applications documents for it (pass "
+                  "input_size to choose another)", stacklevel=_callers_level())
+    return size
+
+
+def _callers_level() -> int:
+    """The stack level, for a warning, of the first caller outside this package."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def _written(shapes) -> str:
+    return ", ".join("(" + ", ".join("?" if d is None else str(d) for d in shape) + ")"
+                     for shape in shapes)
+
+
+def _example(shape) -> tuple:
+    return tuple(64 if d is None else d for d in shape)
 
 
 def _weight_shapes(layer) -> list[tuple]:
