@@ -259,6 +259,31 @@ def legend_share(root) -> float:
     return (right - left) * (bottom - top) / (width * height)
 
 
+def side_heights(polygon) -> tuple[float, float]:
+    """(input, output) height of a glyph: its longest vertical run on the left (right) side,
+    one handle of a fan."""
+    left, _, right, _ = bbox(polygon)
+
+    def longest(x):
+        runs = [abs(a[1] - b[1]) for a, b in zip(polygon, polygon[1:] + polygon[:1])
+                if abs(a[0] - x) < EPS and abs(b[0] - x) < EPS]
+        return max(runs, default=0.0)
+
+    return longest(left), longest(right)
+
+
+def swollen_glyphs(root, factor=1.5) -> list[str]:
+    """Glyphs whose outline is more than ``factor`` times as tall as their body (the larger
+    of their input and output heights): handles stretched to far neighbours."""
+    found = []
+    for glyph_id, polygon in glyphs(root).items():
+        _, top, _, bottom = bbox(polygon)
+        body = max(side_heights(polygon))
+        if bottom - top > factor * body + 2 * EPS:
+            found.append(f"{glyph_id}: outline {bottom - top:.1f} over a body of {body:.1f}")
+    return found
+
+
 def tallest_glyph(root) -> float:
     return max(bbox(p)[3] - bbox(p)[1] for p in glyphs(root).values())
 

@@ -1,0 +1,240 @@
+"""Figures that say what the model computes (SPEC §4.1, §5): ×N only over equal blocks, no
+size of the main path hidden by a fold, glyphs that read as one layer, one height scale.
+
+Every Keras application, the U-Net and twelve ``transformers`` models are drawn with the
+defaults, then auto-grouped with ×N marks, and read back from their SVG as a reviewer would.
+"""
+from __future__ import annotations
+
+import math
+
+import networkx as nx
+import pytest
+
+import svg_geometry as geo
+from net2vis_widget import figure, sizing
+from net2vis_widget.examples import unet
+from net2vis_widget.fold import fold
+
+torch = pytest.importorskip("torch")
+T = pytest.importorskip("transformers")
+
+APPLICATIONS = ("ConvNeXtTiny", "DenseNet121", "EfficientNetB0", "EfficientNetV2B0",
+                "InceptionResNetV2", "InceptionV3", "MobileNet", "MobileNetV2",
+                "MobileNetV3Small", "NASNetMobile", "ResNet50", "ResNet50V2",
+                "VGG19", "Xception")
+IDS = torch.ones(1, 8, dtype=torch.long)
+SMALL = dict(hidden_size=64, intermediate_size=128, num_attention_heads=4, num_hidden_layers=2,
+             vocab_size=500)
+IMAGE = {"input_size": (1, 3, 64, 64)}
+SEQ2SEQ = {"input_data": {"input_ids": IDS, "decoder_input_ids": IDS}}
+SPEECH = dict(d_model=64, encoder_layers=2, decoder_layers=2, encoder_attention_heads=4,
+              decoder_attention_heads=4, encoder_ffn_dim=128, decoder_ffn_dim=128)
+
+
+def _transformers():
+    """name → (model class, configuration, inputs): small, random weights, no download."""
+    backbone = T.ResNetConfig(hidden_sizes=[16, 32, 64, 128], depths=[1, 1, 1, 1],
+                              embedding_size=16, out_features=["stage4"])
+    return {
+        "BERT": (T.BertModel, T.BertConfig(**SMALL), {"input_data": IDS}),
+        "GPT-2": (T.GPT2LMHeadModel, T.GPT2Config(n_embd=64, n_head=4, n_layer=2,
+                                                  vocab_size=500), {"input_data": IDS}),
+        "Llama": (T.LlamaForCausalLM, T.LlamaConfig(**SMALL, num_key_value_heads=2),
+                  {"input_data": IDS}),
+        "T5": (T.T5Model, T.T5Config(d_model=64, d_ff=128, num_heads=4, num_layers=2,
+                                     vocab_size=500, d_kv=16), SEQ2SEQ),
+        "BART": (T.BartModel, T.BartConfig(**SPEECH, vocab_size=500), SEQ2SEQ),
+        "Whisper": (T.WhisperModel, T.WhisperConfig(**SPEECH, num_mel_bins=16,
+                                                    max_source_positions=50),
+                    {"input_data": {"input_features": torch.zeros(1, 16, 100),
+                                    "decoder_input_ids": IDS}}),
+        "ViT": (T.ViTModel, T.ViTConfig(**SMALL, image_size=64, patch_size=16), IMAGE),
+        "Swin": (T.SwinModel, T.SwinConfig(image_size=64, patch_size=4, embed_dim=16,
+                                           depths=[2, 2], num_heads=[2, 4], window_size=4),
+                 IMAGE),
+        "CLIP": (T.CLIPModel, T.CLIPConfig(text_config=dict(SMALL, max_position_embeddings=16),
+                                           vision_config=dict(SMALL, image_size=64,
+                                                              patch_size=16),
+                                           projection_dim=32),
+                 {"input_data": {"input_ids": IDS, "pixel_values": torch.zeros(1, 3, 64, 64)}}),
+        "DETR": (T.DetrModel, T.DetrConfig(use_timm_backbone=False, use_pretrained_backbone=False,
+                                           backbone_config=backbone, **SPEECH, num_queries=10),
+                 IMAGE),
+        "Mixtral": (T.MixtralForCausalLM, T.MixtralConfig(**SMALL, num_key_value_heads=2,
+                                                          num_local_experts=4),
+                    {"input_data": IDS}),
+        "Mamba": (T.MambaModel, T.MambaConfig(hidden_size=64, num_hidden_layers=2,
+                                              vocab_size=500, state_size=8),
+                  {"input_data": IDS}),
+    }
+
+
+TRANSFORMERS = tuple(_transformers())
+
+
+@pytest.fixture(scope="module")
+def drawn(application):
+    """name → (figure with the defaults, figure auto-grouped with ×N marks), made once."""
+    made = {}
+
+    def get(name):
+        if name not in made:
+            if name in TRANSFORMERS:
+                cls, config, inputs = _transformers()[name]
+                model, options = cls(config), inputs
+            else:
+                model, options = (unet() if name == "U-Net" else application(name)), {}
+            plain, grouped = figure(model, **options), figure(model, **options)
+            grouped.auto_group()
+            grouped.update(repeat_marks=True)
+            made[name] = plain, grouped
+        return made[name]
+
+    return get
+
+
+MODELS = APPLICATIONS + ("U-Net",) + TRANSFORMERS
+
+
+# --- what each figure must be -----------------------------------------------------------------
+
+def _positions(shape, axis):
+    """How many positions a tensor has (all axes but its channels); None for a vector."""
+    return math.prod(d for i, d in enumerate(shape) if i != axis % len(shape)) if len(
+        shape) >= 2 and None not in shape else None
+
+
+def _grows_alike(nodes) -> bool:
+    """Blocks that each add the same channels at one resolution (DenseNet's layers)."""
+    growth = set()
+    for node in nodes:
+        if len(node.input_shapes) != 1:
+            return False
+        (before,), (after,) = node.input_shapes, node.output_shapes
+        axis_in, axis_out = node.channel_axes
+        growth.add((_positions(before, axis_in), _positions(after, axis_out),
+                    after[axis_out] - before[axis_in]))
+    return len(growth) == 1 and next(iter(growth))[0] == next(iter(growth))[1]
+
+
+def runs(fig) -> list[tuple]:
+    """Each ×N glyph with the blocks it stands for (from the figure without marks)."""
+    s = fig.snapshot
+    single = fold(fig.network, s.aggregates, s.hidden, False, s.opened)
+    return [(node, [n for n in single.nodes if n.type == node.type
+                    and set(n.members) <= set(node.members)])
+            for node in fig.folded.nodes if node.repeats > 1]
+
+
+def unequal_runs(fig) -> list[str]:
+    """×N glyphs whose blocks differ in a size, in or out (DenseNet's equal growth aside)."""
+    found = []
+    for node, blocks in runs(fig):
+        sizes = {(n.input_shapes, n.output_shapes) for n in blocks}
+        if len(blocks) != node.repeats or len(sizes) > 1 and not _grows_alike(blocks):
+            found.append(f"{node.type} ×{node.repeats}: {sorted(sizes)}")
+    return found
+
+
+def hidden_sizes(fig) -> list[str]:
+    """Sizes on the main path of the figure without ×N marks (its longest path) that the
+    figure with marks labels nowhere; within a run of blocks that each add the same channels,
+    only the run's last size is owed."""
+    s = fig.snapshot
+    single = fold(fig.network, s.aggregates, s.hidden, False, s.opened)
+    sizes = sizing.measure(single, s.preferences)
+    growing = {n.id for _, blocks in runs(fig) if _grows_alike(blocks) for n in blocks[:-1]}
+    path = [v for v in nx.dag_longest_path(nx.DiGraph(single.graph())) if v not in growing]
+    wanted = {sizes[v].output_dimensions for v in path} | {sizes[v].features for v in path}
+    root = geo.parse(fig.to_svg())
+    shown = set(geo.text_of(root, "n2v-dimension")) | set(geo.text_of(root, "n2v-feature"))
+    return sorted(wanted - shown - {""})
+
+
+def height_jumps(fig) -> list[str]:
+    """Places where the drawn height changes although the number of positions does not: across
+    a glyph, and along an edge into a glyph's first input."""
+    heights = {glyph: geo.side_heights(p) for glyph, p in geo.glyphs(geo.parse(fig.to_svg())).items()}
+    nodes, found = fig.folded.by_id, []
+    for node in fig.folded.nodes:
+        before = _positions(node.input_shapes[0], node.channel_axes[0]) if node.input_shapes else None
+        after = _positions(node.output_shapes[0], node.channel_axes[1])
+        if before is not None and before == after and abs(
+                heights[node.id][0] - heights[node.id][1]) > 2 * geo.EPS:
+            found.append(f"{node.id}: {heights[node.id]} for {before} positions on both sides")
+    for edge in fig.folded.edges:
+        source, target = nodes[edge.source], nodes[edge.target]
+        if edge.index or len(target.input_shapes) != 1:
+            continue
+        sent = _positions(source.output_shapes[0], source.channel_axes[1])
+        read = _positions(target.input_shapes[0], target.channel_axes[0])
+        if sent is not None and sent == read and abs(
+                heights[edge.source][1] - heights[edge.target][0]) > 2 * geo.EPS:
+            found.append(f"{edge.source} → {edge.target}: {sent} positions drawn at "
+                         f"{heights[edge.source][1]:.1f} and {heights[edge.target][0]:.1f}")
+    return found
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_x_n_stands_only_for_equal_blocks_and_hides_no_size(drawn, name):
+    _, grouped = drawn(name)
+    assert unequal_runs(grouped) == []
+    assert hidden_sizes(grouped) == []
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_every_glyph_reads_as_one_layer(drawn, name):
+    for fig in drawn(name):
+        assert geo.swollen_glyphs(geo.parse(fig.to_svg())) == []
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_heights_change_only_where_the_number_of_positions_does(drawn, name):
+    for fig in drawn(name):
+        assert height_jumps(fig) == []
+
+
+# --- the figures the issue names ----------------------------------------------------------------
+
+def test_vgg19_with_marks_shows_every_stage_width(drawn):
+    _, grouped = drawn("VGG19")
+    features = set(geo.text_of(geo.parse(grouped.to_svg()), "n2v-feature"))
+    assert {"64", "128", "256", "512"} <= features
+
+
+def test_the_unet_is_one_row_with_its_skip_links_above(drawn):
+    _, grouped = drawn("U-Net")
+    root = geo.parse(grouped.to_svg())
+    assert set(geo.rows_of(root).values()) == {0}
+    assert geo.swollen_glyphs(root) == []
+
+
+def test_t5_folds_its_encoder_and_decoder_layers_with_marks(drawn):
+    _, grouped = drawn("T5")
+    marked = [node for node in grouped.folded.nodes if node.repeats == 2]
+    assert len(marked) == 2
+    decoder = marked[1]
+    assert len(set(grouped.folded.feeds[decoder.id])) == 2  # and the encoder's output
+
+
+def test_a_vit_draws_its_patch_grid_and_its_tokens_at_one_height(drawn):
+    plain, _ = drawn("ViT")
+    heights = {g: geo.side_heights(p) for g, p in geo.glyphs(geo.parse(plain.to_svg())).items()}
+    conv = next(n.id for n in plain.folded.nodes if n.type == "Conv2d")
+    tokens = next(n.id for n in plain.folded.nodes if n.output_shapes[0] == (17, 64))
+    assert heights[conv][1] == pytest.approx(heights[tokens][0], abs=0.5)  # 4×4 and 17
+
+
+def test_global_pooling_narrows_to_a_point(drawn):
+    plain, _ = drawn("ResNet50")
+    pooling = next(n.id for n in plain.folded.nodes if n.role == "global_pooling")
+    before, after = geo.side_heights(geo.glyphs(geo.parse(plain.to_svg()))[pooling])
+    assert after <= before / 2
+
+
+def test_token_ids_are_a_sequence_not_features(drawn):
+    plain, _ = drawn("BERT")
+    root = geo.parse(plain.to_svg())
+    assert "8" in geo.text_of(root, "n2v-dimension")
+    assert "8" not in geo.text_of(root, "n2v-feature")
