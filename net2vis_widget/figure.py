@@ -22,7 +22,6 @@ from .wrap import wrap
 
 
 RECENT = 4  # renderings a figure keeps
-HANDLE_REACH = 1.5  # no glyph's outline is taller than 1.5 × its body (SPEC §4.1)
 
 
 @dataclass(frozen=True)
@@ -51,8 +50,7 @@ def render(network: Network, state: State, previous: Rendering | None = None) ->
     sizes = sizing.measure(folded, preferences)
     boxes = draw.boxes(folded, sizes, styles, preferences)
     key = (tuple(n.id for n in folded.nodes), tuple((e.source, e.target) for e in folded.edges),
-           tuple(boxes.items()), preferences.spacing_horizontal, preferences.spacing_vertical,
-           HANDLE_REACH)
+           tuple(boxes.items()), preferences.spacing_horizontal, preferences.spacing_vertical)
     placement = (previous.placement if previous is not None and previous.layout_key == key
                  else layout.layout(list(key[0]), list(dict.fromkeys(key[1])), boxes, *key[3:]))
     width = preferences.page_units - 2 * svg.MARGIN

@@ -113,8 +113,12 @@ def _side(shape: Shape, axis: int) -> _Side:
 
 
 def _input(node: Node) -> Shape:
-    """The first input's shape; an input layer shows its output on both sides."""
-    return node.input_shapes[0] if node.input_shapes else _output(node)
+    """The main input's shape: the one shaped like the output (a decoder layer's own tokens,
+    not the encoder's output it also reads), else the first; an input layer shows its output
+    on both sides."""
+    if not node.input_shapes:
+        return _output(node)
+    return next((s for s in node.input_shapes if s == _output(node)), node.input_shapes[0])
 
 
 def _output(node: Node) -> Shape:

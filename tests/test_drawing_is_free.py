@@ -430,3 +430,17 @@ def test_an_onnx_if_draws_the_tensors_its_branches_read_from_outside():
         "g", [info("x", TensorProto.FLOAT, [1, 4])], [info("y", TensorProto.FLOAT, None)])
     fig = figure(helper.make_model(graph))
     assert {("relu", "choose"), ("x", "choose"), ("flag", "choose")} <= _edges(fig)
+
+
+def test_one_tensor_passed_as_two_inputs_is_two_inputs():
+    class EncoderDecoder(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.encode, self.decode = nn.Embedding(10, 4), nn.Embedding(10, 4)
+
+        def forward(self, input_ids, decoder_input_ids):
+            return self.decode(decoder_input_ids) + self.encode(input_ids).mean(1, keepdim=True)
+
+    ids = torch.ones(1, 3, dtype=torch.long)
+    fig = figure(EncoderDecoder(), input_data={"input_ids": ids, "decoder_input_ids": ids})
+    assert {("input_ids", "encode"), ("decoder_input_ids", "decode")} <= _edges(fig)

@@ -174,7 +174,7 @@ def example_inputs(module, input_size, input_data, mode) -> tuple[tuple, dict]:
         if isinstance(input_data, dict):
             return (), fake_inputs(dict(input_data), mode, device)
         values = tuple(input_data) if type(input_data) in (tuple, list) else (input_data,)
-        return fake_inputs(values, mode, device), {}
+        return tuple(fake_inputs(dict(enumerate(values)), mode, device).values()), {}
     if input_size is not None:
         return tuple(torch.empty(size, dtype=dtype, device=device)
                      for size in checked_sizes(input_size)), {}

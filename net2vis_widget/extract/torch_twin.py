@@ -73,10 +73,12 @@ def _faked(mode, module, args) -> None:
                 tensors[name] = copier.copy(tensor)
 
 
-def fake_inputs(value, mode: FakeTensorMode, device: torch.device):
-    """``value`` with each tensor in it, at any depth, replaced by a fake twin of ``mode`` on
-    ``device``; containers are rebuilt, never changed."""
-    return _Copier(mode, device).copy(value)
+def fake_inputs(values: dict, mode: FakeTensorMode, device: torch.device) -> dict:
+    """``values`` (inputs by name) with each tensor in them, at any depth, replaced by a fake
+    twin of ``mode`` on ``device``; containers are rebuilt, never changed. Each input has
+    twins of its own: one tensor passed as two inputs (token ids as ``input_ids`` and
+    ``decoder_input_ids``) is two inputs of the figure."""
+    return {name: _Copier(mode, device).copy(value) for name, value in values.items()}
 
 
 def tensor_paths(value, path: str = "") -> list[tuple[str, torch.Tensor]]:

@@ -13,13 +13,12 @@ alignments are chosen to keep the heaviest path straight.
 """
 from __future__ import annotations
 
-import math
 from typing import Mapping, Sequence
 
 import networkx as nx
 
 from .align import align
-from .graph import Box, Layout, Route, handle_boxes, layered
+from .graph import Box, Layout, Route, layered
 from .order import order_layers
 from .place import place
 from .rank import assign_ranks
@@ -27,10 +26,12 @@ from .route import column_extents, route
 
 __all__ = ["Box", "Layout", "Route", "layout"]
 
+HANDLE_REACH = 1.5  # no glyph's outline is taller than 1.5 × its body (SPEC §4.1)
+
 
 def layout(nodes: Sequence[str], edges: Sequence[tuple[str, str]], boxes: Mapping[str, Box],
            spacing_horizontal: float, spacing_vertical: float,
-           handle_reach: float = math.inf) -> Layout:
+           handle_reach: float = HANDLE_REACH) -> Layout:
     """``handle_reach``: how far from its centre a glyph's outline may extend, in halves of
     its body's height (1.5: the outline is at most 1.5 times as tall as the body)."""
     graph = nx.MultiDiGraph()
@@ -40,8 +41,7 @@ def layout(nodes: Sequence[str], edges: Sequence[tuple[str, str]], boxes: Mappin
     g = layered(graph, rank)  # the one record every phase below reads
     order_layers(g)
     aligned = align(g)
-    room = {**boxes, **handle_boxes(g, boxes)}
-    y = place(g, aligned, room, spacing_vertical)
+    y = place(g, aligned, boxes, spacing_vertical)  # handles stay in their glyph's reach
     columns = column_extents(g.layers, boxes, spacing_horizontal)
     centers = {v: (columns[rank[v]][0] + columns[rank[v]][1] / 2, y[v]) for v in graph}
     routes = route(g, aligned, y, boxes, columns, spacing_horizontal, handle_reach)

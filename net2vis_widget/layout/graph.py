@@ -75,25 +75,6 @@ def insert_dummies(graph, rank):
     return layers, chains
 
 
-def handle_boxes(layered: Layered, boxes) -> dict:
-    """Room for the handle a fan-out (fan-in) glyph stretches to its edge's lane.
-
-    The first (last) dummy of such an edge is as tall as the handle, so that other lanes and
-    glyphs keep clear of it.
-    """
-    result, graph = {}, layered.graph
-    for chain in layered.chains:
-        if len(chain) < 3:
-            continue
-        (u, first), (last, v) = chain[:2], chain[-2:]
-        if graph.out_degree(u) > 1:
-            result[first] = Box(0.0, 0.0, boxes[u].output_half, boxes[u].output_half)
-        if graph.in_degree(v) > 1:
-            half = max(boxes[v].input_half, result[last].above if last in result else 0.0)
-            result[last] = Box(0.0, 0.0, half, half)
-    return result
-
-
 def segments(chains):
     ups, downs = defaultdict(list), defaultdict(list)
     for chain in chains:

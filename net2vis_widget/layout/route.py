@@ -51,8 +51,9 @@ def route(layered, aligned, y, boxes, columns, spacing_horizontal, reach=math.in
 
     routes = []
     for u, v, levels, first, last in wanted:
-        start = _clamped(first, bands[u], boxes[u].output_half) if len(downs[u]) > 1 else first
-        end = _clamped(last, bands[v], boxes[v].input_half) if len(ups[v]) > 1 else last
+        start = (_clamped(first, bands[u], boxes[u].output_half, y[u]) if len(downs[u]) > 1
+                 else first)
+        end = _clamped(last, bands[v], boxes[v].input_half, y[v]) if len(ups[v]) > 1 else last
         x_u = columns[rank[u]][0] + (columns[rank[u]][1] + boxes[u].glyph_width) / 2
         x_v = columns[rank[v]][0] + (columns[rank[v]][1] - boxes[v].glyph_width) / 2
         points = [(x_u, start), (gap_before(rank[u] + 1), start), (gap_before(rank[u] + 1), first)]
@@ -89,10 +90,11 @@ def _free_bands(layers, y, boxes, handles):
     return bands
 
 
-def _clamped(level, band, half):
-    """The level nearest ``level`` where a handle of half-height ``half`` fits in ``band``."""
+def _clamped(level, band, half, centre):
+    """The level nearest ``level`` where a handle of half-height ``half`` fits in ``band``;
+    the glyph's ``centre`` where none does (tightly stacked neighbours)."""
     low, high = band[0] + half, band[1] - half
-    return level if low > high else min(max(level, low), high)
+    return centre if low > high else min(max(level, low), high)
 
 
 def simplified(points):
