@@ -2,7 +2,7 @@
 
 Heights map linearly (or logarithmically) from the network's smallest to largest spatial
 extent onto [min_height, max_height]; dense layers (1-D output) map their unit counts onto
-the same range on a scale of their own. The extent is a tensor's number of positions on one
+the same range on a scale of their own, as bars of their output's height. The extent is a tensor's number of positions on one
 scale for grids and sequences: the side of a square grid of as many positions, in the
 network's grid dimension (a 14×14 grid and the 196 tokens made of it are as tall; 224×224 is
 224). A single position (the 1×1 a global pooling makes) is a point: half the smallest height.
@@ -46,11 +46,9 @@ def measure(network: Network, preferences: Preferences) -> dict[str, Size]:
     grid = max((len(side.spatial) for pair in sides.values() for side in pair), default=1)
     spatial_extents, unit_counts, channel_counts = [], [], []
     for before, after in sides.values():
-        for side in (before, after):
-            if side.spatial:
-                spatial_extents.append(_extent(side, grid))
-            else:
-                unit_counts.append(side.channels)
+        spatial_extents += [_extent(side, grid) for side in (before, after) if side.spatial]
+        if not before.spatial and not after.spatial:  # a dense layer, drawn at its output
+            unit_counts.append(after.channels)
         if after.spatial and after.channels is not None:
             channel_counts.append(after.channels)
     low, high, kind = preferences.min_height, preferences.max_height, preferences.scale
@@ -71,7 +69,7 @@ def measure(network: Network, preferences: Preferences) -> dict[str, Size]:
         if before.spatial and not after.spatial:  # a flatten: never taller than its input
             shown_out = min(shown_out, height(before))
         sizes[node.id] = Size(
-            input_height=height(before),
+            input_height=height(before) if before.spatial else shown_out,  # dense: a bar
             output_height=shown_out,
             width=width(after.channels) if after.spatial else preferences.min_width,
             dense=not after.spatial,
@@ -157,6 +155,7 @@ def _scale(values, low, high, kind):
             return high
         if largest == smallest:
             return low if unknown else high
-        return low + (transform(value) - smallest) / (largest - smallest) * (high - low)
+        share = (transform(value) - smallest) / (largest - smallest)
+        return low + min(max(share, 0.0), 1.0) * (high - low)  # a flatten's count may lie beyond
 
     return mapped
