@@ -14,11 +14,12 @@ from .network import Edge, Network, Node
 def fold(network: Network, aggregates: Sequence[Aggregate], hidden: Iterable[str] = (),
          repeat_marks: bool = False, opened: Iterable[str] = ()) -> Network:
     """``opened``: glyph ids of occurrences drawn unfolded, in a frame, the others folded."""
-    network, opened = bypass(network, set(hidden)), set(opened)
+    layers, opened = bypass(network, set(hidden)), set(opened)
+    network = layers
     for aggregate in drawn_patterns(aggregates, hidden):
         if aggregate.active:
             network = fold_aggregate(network, aggregate, opened)
-    return collapse_repeats(network) if repeat_marks else network
+    return collapse_repeats(network, layers.by_id) if repeat_marks else network
 
 
 def drawn_patterns(aggregates: Sequence[Aggregate], hidden: Iterable[str]) -> list[Aggregate]:
@@ -39,17 +40,19 @@ def drawn_patterns(aggregates: Sequence[Aggregate], hidden: Iterable[str]) -> li
     return patterns
 
 
-def collapse_repeats(network: Network) -> Network:
+def collapse_repeats(network: Network, layers: dict[str, Node]) -> Network:
     """Consecutive equal glyphs of one aggregate drawn once with ×N: each reads the one
     before it and nothing from outside the run but what the first one reads (a NASNet cell
     also reads the cell before the previous one), with the same sizes in and out as the one
-    before it, so that the glyph's sizes are every block's (a stage's first block, which
-    changes the resolution or the channels, stays a glyph of its own)."""
+    before it, inside too (``layers``: the layers by id), so that the glyph's sizes are every
+    block's (a stage's first block, which changes the resolution or the channels, stays a
+    glyph of its own; Inception modules of other widths are other glyphs)."""
     head, runs = {}, {}  # node id -> first node of its run; first node -> the run's nodes
     for node in network.nodes:
         feeds = set(network.feeds[node.id])
         before = next((u for u in network.feeds[node.id] if u in head
-                       and runs[head[u]][-1] == u and _equal_blocks(network.by_id[u], node)),
+                       and runs[head[u]][-1] == u
+                       and _equal_blocks(network.by_id[u], node, layers)),
                       None)
         if (node.members and before is not None
                 and feeds <= set(runs[head[before]]) | set(network.feeds[head[before]])):
@@ -70,14 +73,21 @@ def collapse_repeats(network: Network) -> Network:
     return Network(network.name, nodes, tuple(edges.values()))
 
 
-def _equal_blocks(a: Node, b: Node) -> bool:
-    """Two occurrences of one aggregate with the same sizes in and out, or, where each adds
-    channels to what it reads (DenseNet's layers), adding the same number at the same
-    resolution."""
+def _equal_blocks(a: Node, b: Node, layers: dict[str, Node]) -> bool:
+    """Two occurrences of one aggregate with the same sizes in and out and inside, or, where
+    each adds channels to what it reads (DenseNet's layers), adding the same number at the
+    same resolution with layers that learn kernels of the same sizes."""
     if (a.type, a.frame) != (b.type, b.frame):
         return False
-    same = (a.input_shapes, a.output_shapes) == (b.input_shapes, b.output_shapes)
-    return same or _growth(a) is not None and _growth(a) == _growth(b)
+
+    def inside(node, kernels_only=False):
+        return [layers[m].output_shapes for m in node.members
+                if not kernels_only or layers[m].kernel]
+
+    if (a.input_shapes, a.output_shapes) == (b.input_shapes, b.output_shapes):
+        return inside(a) == inside(b)
+    return (_growth(a) is not None and _growth(a) == _growth(b)
+            and inside(a, True) == inside(b, True))
 
 
 def _growth(node: Node) -> tuple | None:

@@ -128,12 +128,19 @@ def runs(fig) -> list[tuple]:
 
 
 def unequal_runs(fig) -> list[str]:
-    """×N glyphs whose blocks differ in a size, in or out (DenseNet's equal growth aside)."""
-    found = []
+    """×N glyphs whose blocks differ in a size, in, out or inside (DenseNet's layers, adding
+    equal channels with equal kernels, aside)."""
+    layers, found = fig.network.by_id, []
+
+    def inside(block, kernels_only=False):
+        return tuple(layers[m].output_shapes for m in block.members
+                     if not kernels_only or layers[m].kernel)
+
     for node, blocks in runs(fig):
-        sizes = {(n.input_shapes, n.output_shapes) for n in blocks}
-        if len(blocks) != node.repeats or len(sizes) > 1 and not _grows_alike(blocks):
-            found.append(f"{node.type} ×{node.repeats}: {sorted(sizes)}")
+        sizes = {(n.input_shapes, n.output_shapes, inside(n)) for n in blocks}
+        growing = _grows_alike(blocks) and len({inside(n, True) for n in blocks}) == 1
+        if len(blocks) != node.repeats or len(sizes) > 1 and not growing:
+            found.append(f"{node.type} ×{node.repeats}: {len(sizes)} different sizes")
     return found
 
 
