@@ -71,7 +71,8 @@ def measure(network: Network, preferences: Preferences) -> dict[str, Size]:
         sizes[node.id] = Size(
             input_height=height(before) if before.spatial else shown_out,  # dense: a bar
             output_height=shown_out,
-            width=width(after.channels) if after.spatial else preferences.min_width,
+            width=(width(after.channels) if after.spatial and node.id not in indices
+                   else preferences.min_width),  # a vector, or one index per position
             dense=not after.spatial,
             features=_features(after, node.id in indices),
             input_dimensions=_dimensions(before.spatial),

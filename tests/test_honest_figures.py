@@ -245,3 +245,6 @@ def test_token_ids_are_a_sequence_not_features(drawn):
     root = geo.parse(plain.to_svg())
     assert "8" in geo.text_of(root, "n2v-dimension")
     assert "8" not in geo.text_of(root, "n2v-feature")
+    ids = next(n.id for n in plain.folded.nodes if n.role == "input")
+    left, _, right, _ = geo.bbox(geo.glyphs(root)[ids])
+    assert right - left == pytest.approx(plain.state["preferences"]["min_width"], abs=0.1)
