@@ -248,3 +248,30 @@ def test_token_ids_are_a_sequence_not_features(drawn):
     ids = next(n.id for n in plain.folded.nodes if n.role == "input")
     left, _, right, _ = geo.bbox(geo.glyphs(root)[ids])
     assert right - left == pytest.approx(plain.state["preferences"]["min_width"], abs=0.1)
+
+
+# --- what is drawn: the operations a reader knows, not the run's plumbing ----------------------
+
+PLUMBING_TYPES = {"Func", "Float", "Int", "Long", "Bool", "Argmax", "Nonzero", "Concat", "Neg"}
+
+
+@pytest.mark.parametrize("name", TRANSFORMERS)
+def test_no_cast_index_arithmetic_or_cache_update_is_drawn(drawn, name):
+    plain, _ = drawn(name)
+    types = set(plain.network.kinds)
+    assert not types & PLUMBING_TYPES
+    assert not [t for t in types if t.endswith("Activation")]  # a GELU is a GELU
+
+
+def test_one_operation_is_one_legend_entry(drawn):
+    whisper, _ = drawn("Whisper")  # nn.GELU in its convolutions, GELUActivation in its layers
+    assert [t for t in whisper.network.kinds if "GELU" in t] == ["GELU"]
+    gpt2, _ = drawn("GPT-2")  # its Conv1D is a linear map
+    assert "Conv1D" not in gpt2.network.kinds and "Linear" in gpt2.network.kinds
+
+
+def test_what_defines_a_model_is_drawn_as_one_step_each(drawn):
+    llama, _ = drawn("Llama")
+    assert "Rotary embedding" in llama.network.kinds
+    mamba, _ = drawn("Mamba")
+    assert {"Causal conv", "Selective scan"} <= set(mamba.network.kinds)

@@ -51,7 +51,8 @@ PLUMBING = {"view", "_unsafe_view", "reshape", "permute", "transpose", "t", "con
             "_assert_tensor_metadata", "feature_dropout",
             "alpha_dropout", "native_dropout", "identity", "movedim", "narrow", "as_strided",
             "repeat_interleave", "fill", "masked_fill", "eq", "ne", "lt", "gt", "le", "ge",
-            "logical_not", "logical_and", "logical_or", "tril", "triu", "where", "roll"}
+            "logical_not", "logical_and", "logical_or", "tril", "triu", "where", "roll",
+            "float", "half", "double", "bfloat16", "int", "long", "bool"}  # casts too
 # new tensors made from another one's shape or dtype only: constants, like position indices
 SHAPE_ONLY = {"new_zeros", "new_ones", "new_empty", "new_full", "zeros_like", "ones_like",
               "full_like", "empty_like", "arange", "sym_size", "scalar_tensor"}
@@ -87,6 +88,15 @@ MODULES = {
     **dict.fromkeys(("Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d"),
                     ("upsampling", "UpSample", FIRST)),
 }
+# activation classes by a word in their name → the function they compute (``NewGELUActivation``
+# and ``QuickGELUActivation`` approximate a GELU: the figure says GELU)
+ACTIVATIONS = {"GELU": "GELU", "SiLU": "SiLU", "Swish": "SiLU", "ReLU": "ReLU", "Tanh": "Tanh",
+               "Sigmoid": "Sigmoid", "Mish": "Mish"}
+# functions wrapped in a module (by the ``kernels`` package) → (type, role, short, layout)
+WRAPPED = {"apply_rotary_pos_emb": ("Rotary embedding", "other", "RoPE", None),
+           "causal_conv1d_forward": ("Causal conv", "convolution", "Conv", LAST),
+           "mamba_scan_forward": ("Selective scan", "other", "Scan", LAST)}
+COMBINING = ("add", "multiply", "concatenate")  # roles of functions that combine tensors
 BYPASSED = {"Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout",
             "FeatureAlphaDropout", "Identity", "Flatten", "Unflatten"}  # identity in eval
 # functions outside any leaf module → (type, role, where their output keeps its channels)
@@ -341,7 +351,11 @@ class _Recorder(TorchFunctionMode):
                 else _function_kind(operation))
         if operation in SHAPE_ONLY:
             sources = []  # a constant, like position indices
-        with_constant = not self.leaf and kind[1] in ("add", "multiply") and len(sources) == 1
+        if (not self.leaf and operation not in PLUMBING
+                and not any(t.is_floating_point() or t.is_complex() for t in outputs)):
+            sources = []  # indices, masks, counts made: index arithmetic, not the data drawn
+        # a constant added, scaled or joined (a cache's empty past, a class token)
+        with_constant = not self.leaf and kind[1] in COMBINING and len(sources) == 1
         if (not sources or with_constant or kind[1] == "bypassed"
                 or (operation in PLUMBING and glyph is None)):
             for tensor in outputs:  # bypassed: plumbing, identity, a constant's use
@@ -399,7 +413,10 @@ class _Recorder(TorchFunctionMode):
             if cls.startswith("Adaptive") and size in (1, (1,), (1, 1), (1, 1, 1)):
                 role, short = "global_pooling", "GAP" if "Avg" in cls else "GMP"
             return cls, role, short, layout
-        return cls, *_user_leaf_kind(cls, operation)
+        wrapped = _wrapped_function(module)
+        if wrapped is not None:  # the ``kernels`` package's module around a function
+            return WRAPPED.get(wrapped, (_words(wrapped), "other", _words(wrapped), None))
+        return _user_leaf_kind(cls, operation)
 
     def _glyph(self, local_id, kind, facts, call) -> _Glyph:
         blocks = [(path, type(m).__name__) for m, path, _ in self.stack
@@ -499,15 +516,36 @@ def _axis_of(shape: tuple, channels, default: int) -> int:
 
 
 def _user_leaf_kind(cls: str, operation: str) -> tuple:
-    """(role, short, layout) of a module of the user's without submodules: a normalisation or
-    an activation by its name (``LlamaRMSNorm``, ``GELUActivation``), else what its first
-    operation does where that learns a kernel (``transformers``' ``Conv1D`` is a linear map)."""
+    """(type, role, short, layout) of a module of the user's without submodules: a
+    normalisation by its name (``LlamaRMSNorm``); an activation as the function it is
+    (``GELUActivation``, ``NewGELUActivation`` and ``nn.GELU`` are all ``GELU``); else what its
+    first operation does where that learns a kernel (``transformers``' ``Conv1D`` is a
+    ``Linear``)."""
     if cls.endswith("Norm"):
-        return "normalization", cls, LAST
-    if cls.endswith("Activation") or any(a in cls for a in ("GELU", "ReLU", "SiLU", "Swish")):
-        return "activation", cls, None
-    _, role, layout = FUNCTIONS.get(operation, ("", "other", None))
-    return (role, cls, layout) if role in KERNEL_ROLES else ("other", cls, None)
+        return cls, "normalization", cls, LAST
+    activation = next((a for a in ACTIVATIONS if a.lower() in cls.lower()), None)
+    if activation is not None or cls.endswith("Activation"):
+        name = ACTIVATIONS.get(activation, cls.removesuffix("Activation") or cls)
+        return name, "activation", name, None
+    kind, role, layout = FUNCTIONS.get(operation, ("", "other", None))
+    return (kind, role, kind, layout) if role in KERNEL_ROLES else (cls, "other", cls, None)
+
+
+def _wrapped_function(module) -> str | None:
+    """The name of the function a module defined around it runs (the ``kernels`` package
+    wraps ``apply_rotary_pos_emb`` so), or None."""
+    forward = getattr(type(module), "forward", None)
+    if "<locals>" not in type(module).__qualname__ or forward is None:
+        return None
+    cells = dict(zip(forward.__code__.co_freevars, forward.__closure__ or ()))
+    function = cells["func"].cell_contents if "func" in cells else None
+    return getattr(function, "__name__", None)
+
+
+def _words(name: str) -> str:
+    """``apply_rotary_pos_emb`` → ``Rotary pos emb``: a function's name as words."""
+    words = name.removeprefix("apply_").replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
 
 
 def _function_kind(operation: str) -> tuple:
