@@ -134,3 +134,19 @@ def test_an_operator_with_subgraphs_is_one_glyph_saying_so():
     assert [n.type for n in fig.network.nodes] == ["Input", "Greater", "If", "Sigmoid"]
     assert fig.network.by_id["choose"].config == {"else_branch": "subgraph (not expanded)",
                                                   "then_branch": "subgraph (not expanded)"}
+
+
+def test_a_bias_or_scale_is_part_of_its_layer_and_a_sum_is_an_add():
+    weights = [numpy_helper.from_array(np.ones((4, 4), np.float32), "w"),
+               numpy_helper.from_array(np.ones(4, np.float32), "b"),
+               numpy_helper.from_array(np.array(0.5, np.float32), "scale")]
+    nodes = [helper.make_node("MatMul", ["x", "w"], ["m"], name="project"),
+             helper.make_node("Add", ["m", "b"], ["biased"], name="bias"),
+             helper.make_node("Mul", ["biased", "scale"], ["scaled"], name="halve"),
+             helper.make_node("Relu", ["scaled"], ["r"], name="relu"),
+             helper.make_node("Sum", ["r", "x"], ["y"], name="residual")]
+    info = helper.make_tensor_value_info
+    graph = helper.make_graph(nodes, "g", [info("x", TensorProto.FLOAT, [1, 3, 4])],
+                              [info("y", TensorProto.FLOAT, None)], initializer=weights)
+    fig = figure(helper.make_model(graph))
+    assert [n.type for n in fig.network.nodes] == ["Input", "MatMul", "Relu", "Add"]

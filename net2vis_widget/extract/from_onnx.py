@@ -3,8 +3,9 @@
 One node per operator, typed by its ``op_type``, after ``onnx``'s shape inference.
 Initializers (weights) and ``Constant`` operators are not nodes; their sizes give each
 operator's parameter count. Shape plumbing (Reshape, Transpose, Unsqueeze, …) is bypassed,
-and so is what reads no data (Shape and what is computed from shapes). Operators with
-subgraphs (If, Loop, Scan) are one node; their bodies are not expanded. Weights stored in
+and so is what reads no data (Shape and what is computed from shapes), and a constant added,
+scaled or joined (a bias after a MatMul, an attention's scale). ``Sum`` is an ``Add``.
+Operators with subgraphs (If, Loop, Scan) are one node; their bodies are not expanded. Weights stored in
 external data files are never read. Shapes are without the batch axis, channels first.
 """
 from __future__ import annotations
@@ -53,6 +54,10 @@ VOCABULARY = {
 }
 
 
+COMBINING = ("add", "multiply", "concatenate")  # roles of operators that combine tensors
+ALIKE = {"Sum": "Add"}  # operators named as the others name the same operation
+
+
 def extract(model) -> Network:
     proto, name = _load(model)
     try:
@@ -90,7 +95,11 @@ def extract(model) -> Network:
     for index, operator in _running_order(graph, weights):
         data = [n for n in _reads(operator) if n not in weights]
         sources = [s for n in data for s in source.get(n, [])]
-        if operator.op_type in METADATA or not sources or operator.op_type in PLUMBING:
+        role = VOCABULARY.get(operator.op_type, ("other",))[0]
+        with_constant = (role in COMBINING and len(set(sources)) == 1
+                         and any(not source.get(n) for n in operator.input if n))
+        if (operator.op_type in METADATA or not sources or operator.op_type in PLUMBING
+                or with_constant):  # a constant added, scaled or joined: a bias, a scale
             passed = [] if operator.op_type in METADATA else sources
             source.update({output: passed for output in operator.output})
             continue
@@ -101,7 +110,8 @@ def extract(model) -> Network:
         node_id = _unique(operator.name or f"{operator.op_type}_{index}", used)
         params = sum(weights.get(n, 0) for n in operator.input)
         kernel = any(len(dims[n]) >= 2 for n in operator.input if n in dims)
-        add(node_id, operator.op_type, list(inputs.items()), list(operator.output),
+        add(node_id, ALIKE.get(operator.op_type, operator.op_type), list(inputs.items()),
+            list(operator.output),
             _config(operator), params, kernel)
     return Network(name, tuple(nodes), tuple(edges))
 
