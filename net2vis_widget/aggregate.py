@@ -32,6 +32,7 @@ class Aggregate:
     sources: tuple[tuple[int, ...], ...]  # per member, its inputs in order: a member's position
     # or ``entry(k)``; several edges from one layer into one member are one entry
     active: bool = True
+    origin: str = ""  # the module class or nested model it was made from (for the tooltip)
 
     @property
     def edges(self) -> tuple[tuple[int, int], ...]:
@@ -48,8 +49,9 @@ class Aggregate:
         return max((-s for row in self.sources for s in row), default=0)
 
     def as_dict(self) -> dict:
-        return {"name": self.name, "members": list(self.members),
+        data = {"name": self.name, "members": list(self.members),
                 "sources": [list(row) for row in self.sources], "active": self.active}
+        return {**data, "origin": self.origin} if self.origin else data
 
     @classmethod
     def from_dict(cls, data) -> "Aggregate":
@@ -65,9 +67,12 @@ class Aggregate:
         except (KeyError, IndexError, TypeError, ValueError):
             raise ValueError(f"aggregate {name!r}: 'sources' must list, per member, where its "
                              "inputs come from") from None
-        active = data.get("active", True)
+        active, origin = data.get("active", True), data.get("origin", "")
         if not isinstance(active, bool):
             raise ValueError(f"aggregate {name!r}: 'active' must be True or False, got {active!r}")
+        if not isinstance(origin, str) or not origin.isprintable():
+            raise ValueError(f"aggregate {name!r}: 'origin' must be a printable text, got "
+                             f"{origin!r:.80}")
         size = len(members)
         fed = {s for row in sources for s in row if s >= 0}
         if (len(sources) != size or size < 2 or any(s >= i for i, row in enumerate(sources)
@@ -75,7 +80,7 @@ class Aggregate:
                 or fed != set(range(size - 1)) or numbered(sources) != sources):
             raise ValueError(f"aggregate {name!r} is malformed: its members do not form one "
                              "connected block ending in its last member")
-        return cls(name, tuple(members), sources, active)
+        return cls(name, tuple(members), sources, active, origin)
 
 
 def _rows(rows) -> tuple[tuple[int, ...], ...]:

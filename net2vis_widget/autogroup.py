@@ -21,7 +21,7 @@ import networkx as nx
 
 from .aggregate import Aggregate, GroupingError, from_selection, pattern_of, sources_of
 from .fold import find_occurrences, fold_aggregate
-from .names import Vocabulary, distinct, name_for
+from .names import Vocabulary, describe, distinct, name_for
 from .network import Network, Node
 
 _SINK = ("sink",)  # virtual common successor of the outputs; no layer id is a tuple
@@ -58,7 +58,9 @@ def auto_group(network: Network, existing: Mapping[str, Aggregate], taken: set[s
 
 
 def nested_model_aggregates(network: Network) -> list[Aggregate]:
-    """One aggregate per nested model or block module (named after it), innermost first.
+    """One aggregate per nested model or block module, innermost first, named from the roles
+    it holds like every aggregate (``Transformer layer`` for a ``BertLayer``), the module's
+    class or the model's name kept as its ``origin``.
 
     A nested model's layers list its call in their call path (``Node.calls``); the first
     call defines the pattern, later calls of the same structure are its further occurrences
@@ -85,8 +87,8 @@ def nested_model_aggregates(network: Network) -> list[Aggregate]:
         words = Vocabulary(network.kinds, found)
         blocks = [m for m in pattern.members if m in found]
         stage = len(set(blocks)) < len(blocks)  # a stage of blocks, some repeated: show them
-        aggregate = replace(pattern, name=distinct(name[call], pattern, words, taken),
-                            active=not stage)
+        aggregate = replace(pattern, name=distinct(describe(pattern, words), pattern, words,
+                                                   taken), active=not stage, origin=name[call])
         found[aggregate.name] = aggregate
         taken.add(aggregate.name)
         folded = fold_aggregate(folded, aggregate)

@@ -241,7 +241,8 @@ def _folded_node(network: Network, aggregate: Aggregate, occurrence: Occurrence)
         id=f"{aggregate.name}:{first.id}", name=aggregate.name, type=aggregate.name,
         input_shapes=input_shapes, output_shapes=last.output_shapes,
         params=sum(n.params for n in nodes), scope=first.scope[:len(common)], calls=common,
-        kernel=any(n.kernel for n in nodes), channel_axes=(first.channel_axes[0],
+        kernel=any(n.kernel for n in nodes), settings={"made from": aggregate.origin} if (
+            aggregate.origin) else {}, channel_axes=(first.channel_axes[0],
                                                             last.channel_axes[1]),
         members=tuple(m for n in nodes for m in (n.members or (n.id,))),
     )

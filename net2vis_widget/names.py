@@ -4,12 +4,14 @@ Sequences of layers are named by their layers' short names, runs written once (`
 ``Conv–BN–ReLU``, ``Conv×2–MaxPool``), shortened by a rule when too long: minor layers
 (normalisations, activations, dropout, reshapes) go first, then all but the kernel layers,
 then runs are counted. Blocks with parallel paths are named by the role of the layer where
-the paths meet (``Residual block``, ``Attention block``, ``Inception block``, ``Cell``, …),
-units of aggregates by what they repeat (``Transformer block``, ``Stage (3 blocks)``).
+the paths meet (``Residual block``, ``Attention``, ``Inception module``, ``Cell``, …),
+units of aggregates by what they repeat (``Transformer layer``, ``Decoder layer``, ``Stage``),
+in the words papers use.
 
 Where a name is taken, the new aggregate is named by how it differs from the one holding
 the name: ``Residual, projection``, ``Inception, with MaxPool``, ``Bottleneck, 3 branches``;
-a number only where no such difference shows in the pattern.
+``larger`` or ``smaller`` where only their sizes differ; a number only where nothing in the
+patterns tells them apart. Never a layer count.
 
 Only the neutral facts of each layer type are read (``Node.role``, ``Node.short``,
 ``Node.kernel``, through ``kinds``): the same network from any framework gets the same names.
@@ -27,11 +29,11 @@ from .network import Node
 
 MAX_LENGTH = 24
 MINOR = {"normalization", "activation", "dropout", "reshape"}  # left out of a long name first
-BLOCK_SHORT = {"Squeeze-excite": "SE", "Residual block": "Residual", "Attention block": "Attn",
-               "Inception block": "Inception", "DenseNet layer": "DenseNet",
-               "Gated block": "Gate", "Transformer block": "Transformer",
-               "Decoder block": "Decoder", "Inception-ResNet block": "Inc-ResNet",
-               "Cross-attention block": "Cross-attn"}
+BLOCK_SHORT = {"Squeeze-excite": "SE", "Residual block": "Residual", "Attention": "Attn",
+               "Inception module": "Inception", "Dense layer": "Dense",
+               "Gated block": "Gate", "Transformer layer": "Transformer",
+               "Decoder layer": "Decoder", "Inception-ResNet block": "Inc-ResNet",
+               "Cross-attention": "Cross-attn"}
 
 
 class Vocabulary:
@@ -105,29 +107,27 @@ def _qualified(base: str, qualifier: str, taken: set[str]) -> str | None:
 
 def describe(pattern: Aggregate, words: Vocabulary) -> str:
     roles = words.roles(pattern)
+    if "attention" in roles and _kernels_after_attention(pattern, words) >= 2:  # and an MLP
+        return "Decoder layer" if _count(pattern, words, "attention") > 1 else "Transformer layer"
     if _is_unit(pattern, words.known):
-        if "attention" in roles:
-            return ("Decoder block" if _count(pattern, words, "attention") > 1
-                    else "Transformer block")
-        blocks = sum(not words.known[m].is_sequence for m in pattern.members)
-        return f"Stage ({blocks} blocks)"
+        return "Attention" if "attention" in roles else "Stage"
     if pattern.is_sequence:
         return _sequence(_flat(pattern, words), words)
     merge = _join_role(pattern, words)
     if pattern.entries >= 2:
         if "attention" in roles:
-            return "Cross-attention block"
+            return "Cross-attention"
         if "upsampling" in roles:
             return "Up block"  # a U-Net decoder step: upsampled, joined with a skip link
         return {"concatenate": "Cell", "add": "Branch sum"}.get(merge, "Two-input block")
     if "attention" in roles:
-        return "Attention block"
+        return "Attention"
     if merge == "multiply":
         return "Squeeze-excite" if "global_pooling" in roles else "Gated block"
     join = _join_index(pattern)
     skip = join is not None and min(pattern.sources[join]) < 0  # the input meets the output
     if merge == "concatenate":
-        return "DenseNet layer" if skip else "Inception block"
+        return "Dense layer" if skip else "Inception module"
     if merge == "add" or skip:
         return "Inception-ResNet block" if "concatenate" in roles else "Residual block"
     return "Block"
@@ -149,9 +149,21 @@ def _differences(pattern: Aggregate, other: Aggregate, words: Vocabulary) -> lis
     if branches != their_branches:
         found.append(f"{branches} branches")
     size, their_size = len(words.layer_types(pattern)), len(words.layer_types(other))
+    depth, their_depth = _depth(pattern, words), _depth(other, words)
+    if depth != their_depth:
+        found.append("deeper" if depth > their_depth else "shallower")
     if size != their_size:
-        found.append(f"{size} layers")
+        found.append("larger" if size > their_size else "smaller")
     return found
+
+
+def _depth(pattern: Aggregate, words: Vocabulary) -> int:
+    """Layers on the longest path through ``pattern``, through nested aggregates."""
+    longest = []
+    for key, row in zip(pattern.members, pattern.sources):
+        own = _depth(words.known[key], words) if key in words.known else 1
+        longest.append(own + max((longest[s] for s in row if s >= 0), default=0))
+    return max(longest)
 
 
 def _kernel_first(words: Vocabulary):
@@ -195,6 +207,17 @@ def _flat(pattern: Aggregate, words: Vocabulary) -> list[tuple[str, str]]:
             kind = describe(words.known[m], words)
             parts.append((BLOCK_SHORT.get(kind, kind), "block"))
     return parts
+
+
+def _kernels_after_attention(pattern: Aggregate, words: Vocabulary) -> int:
+    """Layers learning a kernel after the last member that holds attention: its output
+    projection (one), or a feed-forward network too (two or more: a whole layer)."""
+    def types(key):
+        return words.layer_types(words.known[key]) if key in words.known else [key]
+
+    holding = [i for i, m in enumerate(pattern.members)
+               if any(words.role(t) == "attention" for t in types(m))]
+    return sum(words.kernel(t) for m in pattern.members[holding[-1] + 1:] for t in types(m))
 
 
 def _count(pattern: Aggregate, words: Vocabulary, role: str) -> int:

@@ -191,14 +191,15 @@ def test_hiding_a_type_bypasses_its_layers_and_show_brings_them_back(residual):
     assert fig.to_svg() == before
 
 
-def test_nested_models_become_active_aggregates_named_after_them():
+def test_nested_models_become_active_aggregates_named_from_what_they_hold():
     block = keras.Sequential([keras.Input((8, 8, 4)), layers.Conv2D(4, 3, padding="same"),
                               layers.ReLU()], name="block")
     inputs = keras.Input((8, 8, 4), name="x")
     fig = figure(keras.Model(inputs, layers.Flatten(name="flat")(block(block(inputs)))))
-    assert [a["name"] for a in fig.state["aggregates"]] == ["block"]
+    assert [(a["name"], a["origin"]) for a in fig.state["aggregates"]] == [("Conv–ReLU", "block")]
     assert glyph_count(fig) == 4
-    fig.set_active("block", False)
+    assert {"made from": "block"} in [n.settings for n in fig.folded.nodes]  # in the tooltip
+    fig.set_active("Conv–ReLU", False)
     assert glyph_count(fig) == 6
 
 

@@ -45,9 +45,9 @@ def test_a_transformer_stack_is_one_aggregate_shown_once_with_its_depth(built, s
     build, depth = STACKS[stack]
     model = built(stack, build)
     plain, marked = grouped(model), grouped(model, marks=True)
-    assert types(plain).count("Transformer block") == depth
+    assert types(plain).count("Transformer layer") == depth
     assert "MultiHeadAttention" not in types(plain)  # every attention layer is folded
-    (unit,) = [n for n in marked.folded.nodes if n.type == "Transformer block"]
+    (unit,) = [n for n in marked.folded.nodes if n.type == "Transformer layer"]
     assert unit.repeats == depth
     assert geo.problems(geo.parse(marked.to_svg())) == []
     early = figure(model, repeat_marks=True)  # marks on before grouping: the same figure
@@ -58,34 +58,34 @@ def test_a_transformer_stack_is_one_aggregate_shown_once_with_its_depth(built, s
 def test_self_attention_reads_one_entry_and_folds_with_its_residual_and_norm(built):
     fig = grouped(built("post-LN ×4", STACKS["post-LN ×4"][0]))
     by_name = {a.name: a for a in fig.snapshot.aggregates}
-    attention = by_name["Attention block"]
+    attention = by_name["Attention"]
     assert attention.entries == 1  # query, key and value come from one layer
     assert attention.members[0] == "MultiHeadAttention"
     assert [by_name[m].members for m in attention.members if m in by_name] == [
         ("Add", "LayerNormalization")]
-    assert by_name["Transformer block"].members == ("Attention block", "Residual block")
+    assert by_name["Transformer layer"].members == ("Attention", "Residual block")
 
 
 def test_pre_ln_attention_block_takes_its_skip_before_the_norm(built):
     fig = grouped(built("pre-LN ×3", STACKS["pre-LN ×3"][0]))
     by_name = {a.name: a for a in fig.snapshot.aggregates}
-    attention = by_name["Attention block"]
+    attention = by_name["Attention"]
     assert attention.members[-1] == "Add" and attention.sources[-1].count(-1) == 1
     assert "LayerNormalization" in by_name[attention.members[0]].members
 
 
 def test_decoder_blocks_read_the_encoder_through_a_second_handle(built):
     fig = grouped(built("encdec", encoder_decoder))
-    decoders = [n for n in fig.folded.nodes if n.type == "Decoder block"]
+    decoders = [n for n in fig.folded.nodes if n.type == "Decoder layer"]
     assert len(decoders) == 3
     memory = {fig.folded.feeds[d.id][1] for d in decoders}
     assert len(memory) == 1  # all read the encoder's last block
     assert all(len(set(fig.folded.feeds[d.id])) == 2 for d in decoders)
-    assert {a.name: a.entries for a in fig.snapshot.aggregates}["Cross-attention block"] == 2
+    assert {a.name: a.entries for a in fig.snapshot.aggregates}["Cross-attention"] == 2
     assert "MultiHeadAttention" not in types(fig)
     marked = grouped(built("encdec", encoder_decoder), marks=True)
     assert [(n.type, n.repeats) for n in marked.folded.nodes if n.repeats > 1] == [
-        ("Transformer block", 3), ("Decoder block", 3)]
+        ("Transformer layer", 3), ("Decoder layer", 3)]
     assert geo.problems(geo.parse(marked.to_svg())) == []
 
 
@@ -121,7 +121,7 @@ def test_names_say_what_is_folded(application, built):
         return [a["name"] for a in fig.state["aggregates"]]
 
     assert {"Residual block", "Residual, projection", "Conv–BN–Act"} <= set(names(grouped(application("ResNet50"))))
-    assert any(n.startswith("Inception block") for n in names(grouped(application("InceptionV3"))))
+    assert any(n.startswith("Inception module") for n in names(grouped(application("InceptionV3"))))
     assert {"Conv×2", "Conv×2–MaxPool"} <= set(names(grouped(application("VGG19"))))
     for fig in (grouped(application("MobileNetV2")), grouped(built("encdec", encoder_decoder))):
         assert len(set(names(fig))) == len(names(fig))
@@ -131,19 +131,19 @@ def test_names_say_what_is_folded(application, built):
 def test_renamed_units_and_cells_survive_a_state_round_trip(built):
     model = built("encdec", encoder_decoder)
     fig = grouped(model, marks=True)
-    fig.update(aliases={"Decoder block": "Decoder layer"})
+    fig.update(aliases={"Decoder layer": "Decoder"})
     restored = figure(model, state=fig.state)
     assert restored.to_svg() == fig.to_svg()
     root = geo.parse(restored.to_svg())
-    assert "Decoder layer" in geo.text_of(root, "n2v-legend")
+    assert "Decoder" in geo.text_of(root, "n2v-legend")
 
 
 def test_the_widget_toggles_a_unit_from_the_legend(built):
     widget = Net2Vis(built("post-LN ×4", STACKS["post-LN ×4"][0]))
     widget.auto_group()
     folded, glyphs = widget.svg, len(widget.layers)
-    widget._on_message(None, {"action": "set_active", "name": "Transformer block", "active": False})
+    widget._on_message(None, {"action": "set_active", "name": "Transformer layer", "active": False})
     assert len(widget.layers) == glyphs + 4  # each block drawn as its two blocks again
     assert widget.error == ""
-    widget._on_message(None, {"action": "set_active", "name": "Transformer block", "active": True})
+    widget._on_message(None, {"action": "set_active", "name": "Transformer layer", "active": True})
     assert widget.svg == folded

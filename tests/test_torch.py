@@ -46,8 +46,9 @@ def test_resnet18_draws_like_the_keras_resnets(resnet):
 
 def test_resnet18_blocks_are_aggregates_from_the_module_hierarchy(resnet):
     names = [a["name"] for a in resnet.state["aggregates"]]
-    assert names == ["BasicBlock", "BasicBlock, projection"]  # identity and projection shortcuts
-    assert [n.type for n in resnet.folded.nodes].count("BasicBlock") == 5
+    assert names == ["Residual block", "Residual, projection"]  # identity and projection
+    assert {a["origin"] for a in resnet.state["aggregates"]} == {"BasicBlock"}  # the class
+    assert [n.type for n in resnet.folded.nodes].count("Residual block") == 5
     adds = [n for n in resnet.network.nodes if n.type == "Add"]
     assert len(adds) == 8 and all(len(set(resnet.network.feeds[a.id])) == 2 for a in adds)
 
@@ -63,14 +64,14 @@ def test_resnet18_auto_groups_into_at_most_12_glyphs():
 
 def test_bert_folds_into_its_layers_shown_once(bert):
     fig = figure(bert, input_data=torch.ones(1, 16, dtype=torch.long), repeat_marks=True)
-    assert ("BertLayer", 4) in [(n.type, n.repeats) for n in fig.folded.nodes]
+    assert ("Transformer layer", 4) in [(n.type, n.repeats) for n in fig.folded.nodes]
     assert len(fig.folded.nodes) <= 10
     assert geo.problems(geo.parse(fig.to_svg())) == []
 
 
 def test_a_module_list_loop_and_functional_ops(tmp_path):
     fig = figure(tiny_transformer(), input_data=torch.ones(1, 12, dtype=torch.long))
-    assert [n.type for n in fig.folded.nodes] == ["Input", "Embedding"] + ["EncoderBlock"] * 4 + [
+    assert [n.type for n in fig.folded.nodes] == ["Input", "Embedding"] + ["Transformer layer"] * 4 + [
         "Mean", "Linear"]
     attention = [n for n in fig.network.nodes if n.type == "MultiheadAttention"]
     assert len(attention) == 4 and attention[0].output_shapes == ((12, 64),)
@@ -103,7 +104,7 @@ def test_the_widget_shows_a_pytorch_figure(resnet):
     assert widget.layers["conv1"]["config"] == {"out_channels": 64, "kernel_size": [7, 7],
                                                 "stride": [2, 2], "padding": [3, 3]}
     glyphs = len(widget.layers)
-    widget._on_message(None, {"action": "set_active", "name": "BasicBlock", "active": False})
+    widget._on_message(None, {"action": "set_active", "name": "Residual block", "active": False})
     assert len(widget.layers) > glyphs and widget.error == ""
 
 

@@ -115,5 +115,5 @@ def test_a_full_size_model_on_the_meta_device_draws_without_its_memory():
     fig = figure(model, input_data=torch.ones(1, 16, dtype=torch.long), repeat_marks=True)
     fig.auto_group()
     layers = [(n.type, n.repeats) for n in fig.folded.nodes if n.repeats > 1]
-    assert layers == [("DecoderLayer", 32)]
+    assert layers == [("Transformer layer", 32)]
     assert next(model.parameters()).device.type == "meta"

@@ -109,7 +109,7 @@ def test_resnet50_is_one_figure_from_keras_pytorch_and_onnx(tmp_path):
 def test_densenet121_counts_its_dense_blocks_as_the_paper_does():
     fig = figure(keras.applications.DenseNet121(weights=None), repeat_marks=True)
     fig.auto_group()
-    runs = [n.repeats for n in fig.folded.nodes if n.type == "DenseNet layer"]
+    runs = [n.repeats for n in fig.folded.nodes if n.type == "Dense layer"]
     assert runs == [6, 12, 24, 16]
 
 

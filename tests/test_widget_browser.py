@@ -255,9 +255,9 @@ def test_a_pytorch_figure_displays_toggles_and_downloads(page, lab):
     folded = torch_view.glyph_count()
     assert folded == len(python(page, "pytorch.layers"))
     torch_view.button("Reset view").click()
-    torch_view.act(torch_view.legend_item("BasicBlock").locator("polygon").first)
+    torch_view.act(torch_view.legend_item("Residual block").locator("polygon").first)
     assert torch_view.glyph_count() > folded
-    expect(torch_view.chip("BasicBlock")).to_be_visible()
+    expect(torch_view.chip("Residual block")).to_be_visible()
     filename, content = torch_view.download()
     assert filename == "ResNet18.svg"
     run_in_kernel(page, NOTEBOOK, "pytorch.save('pytorch.svg')")

@@ -92,6 +92,10 @@ MODULES = {
 # and ``QuickGELUActivation`` approximate a GELU: the figure says GELU)
 ACTIVATIONS = {"GELU": "GELU", "SiLU": "SiLU", "Swish": "SiLU", "ReLU": "ReLU", "Tanh": "Tanh",
                "Sigmoid": "Sigmoid", "Mish": "Mish"}
+# normalisation classes by a word in their name → (short name, where their output keeps its
+# channels); the first that a class's name holds
+NORMS = {"BatchNorm": ("BN", FIRST), "GroupNorm": ("GN", FIRST), "RMSNorm": ("RMSNorm", LAST),
+         "LayerNorm": ("LN", LAST), "Norm": ("Norm", LAST)}
 # functions wrapped in a module (by the ``kernels`` package) → (type, role, short, layout)
 WRAPPED = {"apply_rotary_pos_emb": ("Rotary embedding", "other", "RoPE", None),
            "causal_conv1d_forward": ("Causal conv", "convolution", "Conv", LAST),
@@ -521,8 +525,10 @@ def _user_leaf_kind(cls: str, operation: str) -> tuple:
     (``GELUActivation``, ``NewGELUActivation`` and ``nn.GELU`` are all ``GELU``); else what its
     first operation does where that learns a kernel (``transformers``' ``Conv1D`` is a
     ``Linear``)."""
-    if cls.endswith("Norm"):
-        return cls, "normalization", cls, LAST
+    norm = next((n for n in NORMS if n in cls), None)
+    if norm is not None:  # ``LlamaRMSNorm``, ``FrozenBatchNorm2d``, ``T5LayerNorm``
+        short, layout = NORMS[norm]
+        return cls, "normalization", short, layout
     activation = next((a for a in ACTIVATIONS if a.lower() in cls.lower()), None)
     if activation is not None or cls.endswith("Activation"):
         name = ACTIVATIONS.get(activation, cls.removesuffix("Activation") or cls)
