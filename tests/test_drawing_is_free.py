@@ -412,7 +412,7 @@ def test_a_drawn_module_behaves_like_its_twin_that_was_never_drawn(case):
 # --- graphs drawn as they are, or refused ---------------------------------------------------------
 
 def test_an_onnx_if_draws_the_tensors_its_branches_read_from_outside():
-    onnx = pytest.importorskip("onnx")
+    pytest.importorskip("onnx")
     from onnx import TensorProto, helper
 
     def branch(name, op):

@@ -7,6 +7,7 @@ defaults, then auto-grouped with ×N marks, and read back from their SVG as a re
 from __future__ import annotations
 
 import math
+import re
 
 import networkx as nx
 import pytest
@@ -275,3 +276,16 @@ def test_what_defines_a_model_is_drawn_as_one_step_each(drawn):
     assert "Rotary embedding" in llama.network.kinds
     mamba, _ = drawn("Mamba")
     assert {"Causal conv", "Selective scan"} <= set(mamba.network.kinds)
+
+
+PAPER_WORDS = {"Attention", "Cross-attention", "Stage", "Cell"}  # a class may be named so too
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_aggregates_are_named_in_words_not_classes_counts_or_numbers(drawn, name):
+    _, grouped = drawn(name)
+    for aggregate in grouped.snapshot.aggregates:
+        words = aggregate.name
+        assert words != aggregate.origin or words in PAPER_WORDS, words  # BertLayer, TLayer
+        assert not re.search(r"\d+ layers|\s\d+$", words), words  # counts, occurrence numbers
+        assert "_" not in words and len(words) <= 24, words  # a nested model's own name
