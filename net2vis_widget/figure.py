@@ -5,6 +5,7 @@ write, one line per phase, each phase in the module of the same name.
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, replace
 
 import networkx as nx
@@ -22,6 +23,9 @@ from .wrap import wrap
 
 
 RECENT = 4  # renderings a figure keeps
+# short names that are the words papers use for a layer type (legend aliases by default)
+WORDS = {"Conv", "DWConv", "SepConv", "ConvT", "BN", "LN", "GN", "MaxPool", "AvgPool", "GAP",
+         "GMP", "Pad", "Concat", "UpSample"}
 
 
 @dataclass(frozen=True)
@@ -87,13 +91,24 @@ def layer_types(network: Network) -> list[str]:
 def styles_of(network: Network, state: State) -> dict[str, draw.Style]:
     """Alias and colour of every key: layer types in order of first appearance, then
     aggregates; the palette proposes colours distinct from each other and from those the
-    state sets, which override."""
+    state sets, which override. A layer type's alias is, unless the state sets one, the word
+    papers use for it (``BN`` for ``BatchNormalization`` and ``BatchNorm2d`` alike)."""
     keys = layer_types(network) + [a.name for a in state.aggregates]
     aggregates = set(range(len(keys) - len(state.aggregates), len(keys)))
     fixed = {i: state.colors[key] for i, key in enumerate(keys) if key in state.colors}
     proposed = propose_colors(len(keys), state.preferences.color_mode, aggregates, fixed)
-    return {key: draw.Style(state.aliases.get(key, key), color, aggregate=i in aggregates)
+    aliases = {**paper_words(network), **state.aliases}
+    return {key: draw.Style(aliases.get(key, key), color, aggregate=i in aggregates)
             for i, (key, color) in enumerate(zip(keys, proposed))}
+
+
+def paper_words(network: Network) -> dict[str, str]:
+    """Layer types whose short name is the word papers use, where no other type of the
+    network (nor a type itself) reads the same: ``Conv2D`` → ``Conv``, ``GlobalAveragePooling2D``
+    → ``GAP``."""
+    shorts = {t: n.short for t, n in network.kinds.items() if n.short in WORDS and n.short != t}
+    taken = {s for s, n in Counter(shorts.values()).items() if n > 1} | set(network.kinds)
+    return {t: s for t, s in shorts.items() if s not in taken}
 
 
 class Figure:

@@ -289,3 +289,14 @@ def test_aggregates_are_named_in_words_not_classes_counts_or_numbers(drawn, name
         assert words != aggregate.origin or words in PAPER_WORDS, words  # BertLayer, TLayer
         assert not re.search(r"\d+ layers|\s\d+$", words), words  # counts, occurrence numbers
         assert "_" not in words and len(words) <= 24, words  # a nested model's own name
+
+
+def test_layer_types_read_as_papers_write_them_from_every_framework(application):
+    from net2vis_widget.torch_examples import resnet18
+
+    keras_words = {style.alias for style in figure(application("ResNet50")).styles.values()}
+    torch_figure = figure(resnet18(), input_size=(1, 3, 64, 64))
+    torch_words = {style.alias for style in torch_figure.styles.values()}
+    assert {"Conv", "BN", "MaxPool", "Add", "GAP"} <= keras_words & torch_words
+    assert not {"Conv2D", "Conv2d", "BatchNormalization", "BatchNorm2d"} & (
+        keras_words | torch_words)

@@ -222,12 +222,12 @@ def test_right_click_on_a_legend_entry_renames_and_recolours_it(page):
     edit.legend_item("Conv2D").click(button="right")
     editor = edit.root.locator(".n2v-editor")
     expect(editor).to_be_visible()
-    editor.locator("input.n2v-alias").fill("Conv")
+    editor.locator("input.n2v-alias").fill("Convolution")
     editor.locator("input.n2v-color").fill("#00ff00")
     edit.act(editor.locator("button", has_text="Apply"))
-    expect(edit.legend_item("Conv2D").locator("text")).to_have_text("Conv")
+    expect(edit.legend_item("Conv2D").locator("text")).to_have_text("Convolution")
     assert edit.glyph("stem").get_attribute("fill") == "#00FF00"
-    assert python(page, "edit.state['aliases']") == {"Conv2D": "Conv"}
+    assert python(page, "edit.state['aliases']") == {"Conv2D": "Convolution"}
 
 
 def test_wheel_zooms_in_symmetric_steps_and_reset_fits_again(page):
