@@ -22,6 +22,9 @@ from .scene import Glyph, Label, Scene
 
 MOST_CROSSING = 3  # layers with edges into the next row, where true cuts are too far apart
 LANE = 4  # between edges running side by side from one row to the next
+# a first or last row of at most LONELY glyphs joins its neighbour where the figure is then at
+# most SLACK times as wide as the page: printed no smaller than 6 pt where 7 pt was asked
+LONELY, SLACK = 2, 1.15
 
 
 def wrap(scene: Scene, network: Network, placement: Layout, width: float,
@@ -34,8 +37,23 @@ def wrap(scene: Scene, network: Network, placement: Layout, width: float,
     lead = max(spacing_horizontal, columns[0][0] - left)  # the edge into a row, or a label
     room = width - lead - spacing_horizontal - LANE * (MOST_CROSSING - 1)
     rows = _rows(columns, _cuts(network, placement.rank, columns, room), room)
-    if len(rows) == 1:
+    if len(rows) < 2:
         return scene
+    wrapped = _stacked(scene, placement, rows, spacing_horizontal, spacing_vertical)
+    joined = _without_a_lonely_row(rows, placement.rank)
+    if joined != rows:  # a glyph or two alone on a row: joined, if the text stays readable
+        candidate = (scene if len(joined) == 1 else
+                     _stacked(scene, placement, joined, spacing_horizontal, spacing_vertical))
+        if candidate.bounds[2] - candidate.bounds[0] <= SLACK * width:
+            return candidate
+    return wrapped
+
+
+def _stacked(scene: Scene, placement: Layout, rows, spacing_horizontal: float,
+             spacing_vertical: float) -> Scene:
+    """``scene`` with the columns of each of ``rows`` (first, last column) moved under the
+    row before."""
+    columns = placement.columns
     row_of_rank = {r: i for i, (first, last) in enumerate(rows) for r in range(first, last + 1)}
     row_of = {v: row_of_rank[r] for v, r in placement.rank.items()}
     gaps = [columns[last][0] + columns[last][1] + spacing_horizontal / 2 for _, last in rows]
@@ -132,6 +150,19 @@ def _rows(columns, cuts, width) -> list[tuple[int, int]]:
         middle = (low + high) / 2
         low, high = (low, middle) if len(packed(middle)) <= fewest else (middle, high)
     return packed(high)
+
+
+def _without_a_lonely_row(rows, rank) -> list[tuple[int, int]]:
+    """The rows, the last (first) one joined to its neighbour where it holds at most LONELY
+    glyphs."""
+    def glyphs(row):
+        return sum(row[0] <= r <= row[1] for r in rank.values())
+
+    if glyphs(rows[-1]) <= LONELY:
+        rows = rows[:-2] + [(rows[-2][0], rows[-1][1])]
+    if len(rows) > 1 and glyphs(rows[0]) <= LONELY:
+        rows = [(rows[0][0], rows[1][1])] + rows[2:]
+    return rows
 
 
 def _span(columns, first, last) -> float:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import keras
 import networkx as nx
 import pytest
+from keras import layers
 
 import svg_geometry as geo
 from net2vis_widget import figure
@@ -177,3 +178,22 @@ def test_an_input_size_gives_a_keras_model_without_one_its_resolutions():
     root = geo.parse(figure(model, input_size=(224, 224, 3)).to_svg())
     dimensions = geo.text_of(root, "n2v-dimension")
     assert dimensions[0] == "224×224" and "7×7" in dimensions and "?×?" not in dimensions
+
+
+def _skip_then_one(count: int):
+    """``count`` convolutions under one skip link (no cut inside), its Add, one more."""
+    inputs = keras.Input((32, 32, 3))
+    stem = x = layers.Conv2D(16, 3, padding="same")(inputs)
+    for _ in range(count):
+        x = layers.Conv2D(16, 3, padding="same")(x)
+    x = layers.Add()([stem, x])
+    return keras.Model(inputs, layers.Conv2D(8, 3)(x))
+
+
+def test_a_glyph_or_two_are_not_left_alone_on_a_last_row_where_joining_keeps_7_pt_near():
+    widths = {n: geo.inches(geo.parse(figure(_skip_then_one(n), page_width=30).to_svg()))[0]
+              for n in range(1, 8)}
+    count = next(n for n, width in widths.items() if 7.05 < width < 7.9)  # a little too wide
+    root = geo.parse(figure(_skip_then_one(count)).to_svg())
+    assert set(geo.rows_of(root).values()) == {0}  # one row, drawn a little smaller
+    assert geo.smallest_text_points(root, 7) >= 6
