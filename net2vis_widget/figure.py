@@ -5,7 +5,7 @@ write, one line per phase, each phase in the module of the same name.
 """
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 
 import networkx as nx
@@ -23,6 +23,10 @@ from .wrap import wrap
 
 
 RECENT = 4  # renderings a figure keeps
+# activation functions as papers write them
+FUNCTIONS = {"relu": "ReLU", "relu6": "ReLU6", "silu": "SiLU", "swish": "SiLU", "gelu": "GELU",
+             "sigmoid": "Sigmoid", "softmax": "Softmax", "tanh": "Tanh", "elu": "ELU",
+             "selu": "SELU", "hard_swish": "Hard swish", "hard_sigmoid": "Hard sigmoid"}
 # short names that are the words papers use for a layer type (legend aliases by default)
 WORDS = {"Conv", "DWConv", "SepConv", "ConvT", "BN", "LN", "GN", "MaxPool", "AvgPool", "GAP",
          "GMP", "Pad", "Concat", "UpSample"}
@@ -105,8 +109,15 @@ def styles_of(network: Network, state: State) -> dict[str, draw.Style]:
 def paper_words(network: Network) -> dict[str, str]:
     """Layer types whose short name is the word papers use, where no other type of the
     network (nor a type itself) reads the same: ``Conv2D`` → ``Conv``, ``GlobalAveragePooling2D``
-    → ``GAP``."""
+    → ``GAP``; an activation layer computing one function everywhere → that function
+    (Keras's ``Activation`` layers of a ResNet → ``ReLU``)."""
+    functions = defaultdict(set)
+    for node in network.nodes:
+        if node.role == "activation" and isinstance(node.settings.get("activation"), str):
+            functions[node.type].add(node.settings["activation"])
     shorts = {t: n.short for t, n in network.kinds.items() if n.short in WORDS and n.short != t}
+    shorts.update({t: FUNCTIONS.get(f, f.capitalize()) for t, (f, *more) in functions.items()
+                   if not more and t != FUNCTIONS.get(f)})
     taken = {s for s, n in Counter(shorts.values()).items() if n > 1} | set(network.kinds)
     return {t: s for t, s in shorts.items() if s not in taken}
 

@@ -297,6 +297,6 @@ def test_layer_types_read_as_papers_write_them_from_every_framework(application)
     keras_words = {style.alias for style in figure(application("ResNet50")).styles.values()}
     torch_figure = figure(resnet18(), input_size=(1, 3, 64, 64))
     torch_words = {style.alias for style in torch_figure.styles.values()}
-    assert {"Conv", "BN", "MaxPool", "Add", "GAP"} <= keras_words & torch_words
+    assert {"Conv", "BN", "ReLU", "MaxPool", "Add", "GAP"} <= keras_words & torch_words
     assert not {"Conv2D", "Conv2d", "BatchNormalization", "BatchNorm2d"} & (
         keras_words | torch_words)
