@@ -24,9 +24,10 @@ from .wrap import wrap
 
 RECENT = 4  # renderings a figure keeps
 # activation functions as papers write them
-FUNCTIONS = {"relu": "ReLU", "relu6": "ReLU6", "silu": "SiLU", "swish": "SiLU", "gelu": "GELU",
-             "sigmoid": "Sigmoid", "softmax": "Softmax", "tanh": "Tanh", "elu": "ELU",
-             "selu": "SELU", "hard_swish": "Hard swish", "hard_sigmoid": "Hard sigmoid"}
+ACTIVATION_WORDS = {"relu": "ReLU", "relu6": "ReLU6", "silu": "SiLU", "swish": "SiLU",
+                    "gelu": "GELU", "sigmoid": "Sigmoid", "softmax": "Softmax", "tanh": "Tanh",
+                    "elu": "ELU", "selu": "SELU", "hard_swish": "Hard swish",
+                    "hard_sigmoid": "Hard sigmoid"}
 # short names that are the words papers use for a layer type (legend aliases by default)
 WORDS = {"Conv", "DWConv", "SepConv", "ConvT", "BN", "LN", "GN", "MaxPool", "AvgPool", "GAP",
          "GMP", "Pad", "Concat", "UpSample"}
@@ -116,8 +117,10 @@ def paper_words(network: Network) -> dict[str, str]:
         if node.role == "activation" and isinstance(node.settings.get("activation"), str):
             functions[node.type].add(node.settings["activation"])
     shorts = {t: n.short for t, n in network.kinds.items() if n.short in WORDS and n.short != t}
-    shorts.update({t: FUNCTIONS.get(f, f.capitalize()) for t, (f, *more) in functions.items()
-                   if not more and t != FUNCTIONS.get(f)})
+    for layer_type, (function, *more) in functions.items():
+        word = ACTIVATION_WORDS.get(function, function.capitalize())
+        if not more and word != layer_type:
+            shorts[layer_type] = word
     taken = {s for s, n in Counter(shorts.values()).items() if n > 1} | set(network.kinds)
     return {t: s for t, s in shorts.items() if s not in taken}
 

@@ -14,8 +14,8 @@ from .network import Edge, Network, Node
 def fold(network: Network, aggregates: Sequence[Aggregate], hidden: Iterable[str] = (),
          repeat_marks: bool = False, opened: Iterable[str] = ()) -> Network:
     """``opened``: glyph ids of occurrences drawn unfolded, in a frame, the others folded."""
-    layers, opened = bypass(network, set(hidden)), set(opened)
-    network = layers
+    network = layers = bypass(network, set(hidden))
+    opened = set(opened)
     for aggregate in drawn_patterns(aggregates, hidden):
         if aggregate.active:
             network = fold_aggregate(network, aggregate, opened)
@@ -241,8 +241,8 @@ def _folded_node(network: Network, aggregate: Aggregate, occurrence: Occurrence)
         id=f"{aggregate.name}:{first.id}", name=aggregate.name, type=aggregate.name,
         input_shapes=input_shapes, output_shapes=last.output_shapes,
         params=sum(n.params for n in nodes), scope=first.scope[:len(common)], calls=common,
-        kernel=any(n.kernel for n in nodes), settings={"made from": aggregate.origin} if (
-            aggregate.origin) else {}, channel_axes=(first.channel_axes[0],
-                                                            last.channel_axes[1]),
+        kernel=any(n.kernel for n in nodes),
+        settings={"made from": aggregate.origin} if aggregate.origin else {},
+        channel_axes=(first.channel_axes[0], last.channel_axes[1]),
         members=tuple(m for n in nodes for m in (n.members or (n.id,))),
     )

@@ -10,8 +10,8 @@ in the words papers use.
 
 Where a name is taken, the new aggregate is named by how it differs from the one holding
 the name: ``Residual, projection``, ``Inception, with MaxPool``, ``Bottleneck, 3 branches``;
-``larger`` or ``smaller`` where only their sizes differ; a number only where nothing in the
-patterns tells them apart. Never a layer count.
+``deeper``/``shallower`` or ``larger``/``smaller`` where only their depth or size differs; a
+number only where nothing in the patterns tells them apart. Never a layer count.
 
 Only the neutral facts of each layer type are read (``Node.role``, ``Node.short``,
 ``Node.kernel``, through ``kinds``): the same network from any framework gets the same names.

@@ -21,6 +21,8 @@ ROLES = ("input", "convolution", "dense", "normalization", "activation", "poolin
 BYPASSED_ROLES = ("dropout", "padding")  # identity in eval, or folded into the next layer:
 # hidden by default in every framework's figure (torch pads inside Conv2d, Keras beside it)
 KERNEL_ROLES = {"convolution", "dense", "attention", "embedding"}  # what learns a kernel
+COMBINING_ROLES = {"add", "multiply", "concatenate"}  # what combines tensors: with a constant
+# (a bias, a scale, a cache's empty past) no layer of its own in any adapter
 FIRST, LAST = 0, -1  # where a tensor keeps its channels: before or after its spatial axes
 
 

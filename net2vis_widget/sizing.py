@@ -2,11 +2,11 @@
 
 Heights map linearly (or logarithmically) from the network's smallest to largest spatial
 extent onto [min_height, max_height]; dense layers (1-D output) map their unit counts onto
-the same range on a scale of their own, as bars of their output's height. The extent is a tensor's number of positions on one
-scale for grids and sequences: the side of a square grid of as many positions, in the
-network's grid dimension (a 14×14 grid and the 196 tokens made of it are as tall; 224×224 is
-224). A single position (the 1×1 a global pooling makes) is a point: half the smallest height.
-Token ids are a sequence, their count a resolution. Widths map output channels onto
+the same range on a scale of their own, as bars of their output's height. The extent is a
+tensor's number of positions on one scale for grids and sequences: the side of a square grid
+of as many positions, in the network's grid dimension (a 14×14 grid and the 196 tokens made of
+it are as tall; 224×224 is 224). A single position (the 1×1 a global pooling makes) is a
+point: half the smallest height. Token ids are a sequence, their count a resolution. Widths map output channels onto
 [min_width, max_width]; dense layers get min_width. Each side of a glyph finds its channels
 where its tensor keeps them (``Node.channel_axes``), unless the ``channels_first``
 preference overrides. The picture agrees with the shapes: a global pooling draws as the 1×1

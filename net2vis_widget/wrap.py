@@ -39,14 +39,13 @@ def wrap(scene: Scene, network: Network, placement: Layout, width: float,
     rows = _rows(columns, _cuts(network, placement.rank, columns, room), room)
     if len(rows) < 2:
         return scene
-    wrapped = _stacked(scene, placement, rows, spacing_horizontal, spacing_vertical)
     joined = _without_a_lonely_row(rows, placement.rank)
     if joined != rows:  # a glyph or two alone on a row: joined, if the text stays readable
         candidate = (scene if len(joined) == 1 else
                      _stacked(scene, placement, joined, spacing_horizontal, spacing_vertical))
         if candidate.bounds[2] - candidate.bounds[0] <= SLACK * width:
             return candidate
-    return wrapped
+    return _stacked(scene, placement, rows, spacing_horizontal, spacing_vertical)
 
 
 def _stacked(scene: Scene, placement: Layout, rows, spacing_horizontal: float,

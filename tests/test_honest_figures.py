@@ -163,10 +163,12 @@ def hidden_sizes(fig) -> list[str]:
 def height_jumps(fig) -> list[str]:
     """Places where the drawn height changes although the number of positions does not: across
     a glyph, and along an edge into a glyph's first input."""
-    heights = {glyph: geo.side_heights(p) for glyph, p in geo.glyphs(geo.parse(fig.to_svg())).items()}
+    glyphs = geo.glyphs(geo.parse(fig.to_svg()))
+    heights = {glyph: geo.side_heights(polygon) for glyph, polygon in glyphs.items()}
     nodes, found = fig.folded.by_id, []
     for node in fig.folded.nodes:
-        before = _positions(node.input_shapes[0], node.channel_axes[0]) if node.input_shapes else None
+        before = (_positions(node.input_shapes[0], node.channel_axes[0]) if node.input_shapes
+                  else None)
         after = _positions(node.output_shapes[0], node.channel_axes[1])
         if before is not None and before == after and abs(
                 heights[node.id][0] - heights[node.id][1]) > 2 * geo.EPS:

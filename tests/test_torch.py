@@ -71,8 +71,8 @@ def test_bert_folds_into_its_layers_shown_once(bert):
 
 def test_a_module_list_loop_and_functional_ops(tmp_path):
     fig = figure(tiny_transformer(), input_data=torch.ones(1, 12, dtype=torch.long))
-    assert [n.type for n in fig.folded.nodes] == ["Input", "Embedding"] + ["Transformer layer"] * 4 + [
-        "Mean", "Linear"]
+    assert [n.type for n in fig.folded.nodes] == (
+        ["Input", "Embedding"] + ["Transformer layer"] * 4 + ["Mean", "Linear"])
     attention = [n for n in fig.network.nodes if n.type == "MultiheadAttention"]
     assert len(attention) == 4 and attention[0].output_shapes == ((12, 64),)
     fig.save(tmp_path / "transformer.svg")

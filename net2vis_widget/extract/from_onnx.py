@@ -5,8 +5,9 @@ Initializers (weights) and ``Constant`` operators are not nodes; their sizes giv
 operator's parameter count. Shape plumbing (Reshape, Transpose, Unsqueeze, …) is bypassed,
 and so is what reads no data (Shape and what is computed from shapes), and a constant added,
 scaled or joined (a bias after a MatMul, an attention's scale). ``Sum`` is an ``Add``.
-Operators with subgraphs (If, Loop, Scan) are one node; their bodies are not expanded. Weights stored in
-external data files are never read. Shapes are without the batch axis, channels first.
+Operators with subgraphs (If, Loop, Scan) are one node; their bodies are not expanded, the
+tensors they read from outside are its inputs. Weights stored in external data files are never
+read. Shapes are without the batch axis, channels first.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import onnx
 from onnx import helper, shape_inference
 
 from . import first_line
-from ..network import FIRST, KERNEL_ROLES, LAST, Edge, Network, Node
+from ..network import COMBINING_ROLES, FIRST, KERNEL_ROLES, LAST, Edge, Network, Node
 from .config import main_settings
 
 PLUMBING = {"Reshape", "Transpose", "Unsqueeze", "Squeeze", "Flatten", "Identity", "Cast",
@@ -54,7 +55,6 @@ VOCABULARY = {
 }
 
 
-COMBINING = ("add", "multiply", "concatenate")  # roles of operators that combine tensors
 ALIKE = {"Sum": "Add"}  # operators named as the others name the same operation
 
 
@@ -92,11 +92,11 @@ def extract(model) -> Network:
     for tensor in graph.input:
         if tensor.name not in weights:
             add(_unique(tensor.name, used), "Input", [], [tensor.name])
-    for index, operator in _running_order(graph, weights):
-        data = [n for n in _reads(operator) if n not in weights]
+    for index, operator, reads in _running_order(graph, weights):
+        data = [n for n in reads if n not in weights]
         sources = [s for n in data for s in source.get(n, [])]
         role = VOCABULARY.get(operator.op_type, ("other",))[0]
-        with_constant = (role in COMBINING and len(set(sources)) == 1
+        with_constant = (role in COMBINING_ROLES and len(set(sources)) == 1
                          and any(not source.get(n) for n in operator.input if n))
         if (operator.op_type in METADATA or not sources or operator.op_type in PLUMBING
                 or with_constant):  # a constant added, scaled or joined: a bias, a scale
@@ -111,15 +111,14 @@ def extract(model) -> Network:
         params = sum(weights.get(n, 0) for n in operator.input)
         kernel = any(len(dims[n]) >= 2 for n in operator.input if n in dims)
         add(node_id, ALIKE.get(operator.op_type, operator.op_type), list(inputs.items()),
-            list(operator.output),
-            _config(operator), params, kernel)
+            list(operator.output), _config(operator), params, kernel)
     return Network(name, tuple(nodes), tuple(edges))
 
 
 def _running_order(graph, weights) -> list:
-    """The operators as (index, operator) in an order they can run in, or a ValueError naming
-    the operator and tensor that make the graph unfaithful to draw: a tensor nothing
-    produces, or a cycle."""
+    """The operators as (index, operator, the tensors it reads) in an order they can run in, or
+    a ValueError naming the operator and tensor that make the graph unfaithful to draw: a
+    tensor nothing produces, or two produce, or a cycle."""
     known = set(weights) | {t.name for t in graph.input}
     producer = {}
     for i, operator in enumerate(graph.node):
@@ -131,10 +130,11 @@ def _running_order(graph, weights) -> list:
                                  f"{tensor!r}, which {first} also writes: a tensor has one "
                                  "producer in a valid graph")
             producer[tensor] = i
+    read = [_reads(operator) for operator in graph.node]
     reads = nx.DiGraph()
     reads.add_nodes_from(range(len(graph.node)))
     for i, operator in enumerate(graph.node):
-        for tensor in _reads(operator):
+        for tensor in read[i]:
             if tensor in producer:
                 reads.add_edge(producer[tensor], i, tensor=tensor)
             elif tensor not in known:
@@ -144,7 +144,7 @@ def _running_order(graph, weights) -> list:
         cycle = nx.find_cycle(reads)
     except nx.NetworkXNoCycle:
         order = nx.lexicographical_topological_sort(reads)
-        return [(i, graph.node[i]) for i in order]
+        return [(i, graph.node[i], read[i]) for i in order]
     source, target = cycle[0]
     raise ValueError(f"the ONNX graph has a cycle: operator {_label(graph.node[target], target)} "
                      f"reads the tensor {reads.edges[source, target]['tensor']!r}, which depends "

@@ -38,7 +38,7 @@ from torch.nn.modules.module import register_module_forward_hook, register_modul
 from torch.overrides import TorchFunctionMode
 
 from . import MissingInputs, first_line
-from ..network import FIRST, KERNEL_ROLES, LAST, Edge, Network, Node
+from ..network import COMBINING_ROLES, FIRST, KERNEL_ROLES, LAST, Edge, Network, Node
 from .config import main_settings, plain_config
 from .torch_twin import fake_inputs, tensor_paths, twin
 
@@ -100,7 +100,6 @@ NORMS = {"BatchNorm": ("BN", FIRST), "GroupNorm": ("GN", FIRST), "RMSNorm": ("RM
 WRAPPED = {"apply_rotary_pos_emb": ("Rotary embedding", "other", "RoPE", None),
            "causal_conv1d_forward": ("Causal conv", "convolution", "Conv", LAST),
            "mamba_scan_forward": ("Selective scan", "other", "Scan", LAST)}
-COMBINING = ("add", "multiply", "concatenate")  # roles of functions that combine tensors
 BYPASSED = {"Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout",
             "FeatureAlphaDropout", "Identity", "Flatten", "Unflatten"}  # identity in eval
 # functions outside any leaf module → (type, role, where their output keeps its channels)
@@ -359,7 +358,7 @@ class _Recorder(TorchFunctionMode):
                 and not any(t.is_floating_point() or t.is_complex() for t in outputs)):
             sources = []  # indices, masks, counts made: index arithmetic, not the data drawn
         # a constant added, scaled or joined (a cache's empty past, a class token)
-        with_constant = not self.leaf and kind[1] in COMBINING and len(sources) == 1
+        with_constant = not self.leaf and kind[1] in COMBINING_ROLES and len(sources) == 1
         if (not sources or with_constant or kind[1] == "bypassed"
                 or (operation in PLUMBING and glyph is None)):
             for tensor in outputs:  # bypassed: plumbing, identity, a constant's use

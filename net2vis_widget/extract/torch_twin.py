@@ -48,7 +48,7 @@ def twin(module: torch.nn.Module, mode: FakeTensorMode) -> torch.nn.Module:
 class _Materialized:
     """A lazy weight of the twin's: a real tensor on the meta device (a fake one cannot be
     lazy), made to its size when its module first runs (the initialisation then needs no
-    memory); ``_faked`` turns it into a fake tensor on the module's device."""
+    memory); ``_faked`` turns it into a fake tensor, on the meta device still."""
 
     def materialize(self, shape, device=None, dtype=None):
         with unset_fake_temporarily():
