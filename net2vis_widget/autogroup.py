@@ -21,18 +21,19 @@ import networkx as nx
 
 from .aggregate import Aggregate, GroupingError, from_selection, pattern_of, sources_of
 from .fold import find_occurrences, fold_aggregate
-from .names import Vocabulary, describe, distinct, name_for
-from .network import Network, Node
+from .names import Vocabulary, describe, distinct, encoders_named, name_for
+from .network import Network
 
 _SINK = ("sink",)  # virtual common successor of the outputs; no layer id is a tuple
 
 
 def auto_group(network: Network, existing: Mapping[str, Aggregate], taken: set[str],
-               kinds: Mapping[str, Node]) -> tuple[list[Aggregate], Network]:
-    """The new aggregates, in folding order, and the network folded by them. Their names
-    say what they hold (``existing``: the aggregates defined before; ``taken``: names in use;
-    ``kinds``: a layer of each type, for the names)."""
+               layers: Network) -> list[Aggregate]:
+    """The new aggregates, in folding order. Their names say what they do (``existing``: the
+    aggregates defined before; ``taken``: names in use; ``layers``: the network unfolded, whose
+    layer types the names read)."""
     found, known, taken = [], {}, set(taken)
+    words = Vocabulary.of(layers, known)
     blocks = set()  # aggregates that are blocks or hold one
 
     def remember(aggregate):
@@ -47,14 +48,14 @@ def auto_group(network: Network, existing: Mapping[str, Aggregate], taken: set[s
     for search in (sequences, repeated_block, single_block, repeated_unit, sequences,
                    repeated_cell, repeated_unit):
         while (pattern := search(network)) is not None:
-            aggregate = replace(pattern, name=name_for(pattern, known, taken, kinds))
+            aggregate = replace(pattern, name=name_for(pattern, taken, words))
             folded = fold_aggregate(network, aggregate)
             if len(folded.nodes) == len(network.nodes):
                 break  # nothing folded: the search would find the same again
             network = folded
             found.append(aggregate)
             remember(aggregate)
-    return found, network
+    return found if "Transformer layer" in existing else encoders_named(found)
 
 
 def nested_model_aggregates(network: Network) -> list[Aggregate]:
@@ -78,13 +79,13 @@ def nested_model_aggregates(network: Network) -> list[Aggregate]:
             name.setdefault(call, block)
     calls = sorted(inside, key=lambda call: -depth[call])  # innermost first, then in order
     found, taken, folded = {}, {n.type for n in network.nodes}, network
+    words = Vocabulary.of(network, found)
     for call in calls:
         selection = [n.id for n in folded.nodes if set(n.members or (n.id,)) <= inside[call]]
         try:  # a call already folded with an earlier one is a single glyph: refused here
             pattern = from_selection(folded, selection, "")
         except GroupingError:
             continue
-        words = Vocabulary(network.kinds, found)
         blocks = [m for m in pattern.members if m in found]
         stage = len(set(blocks)) < len(blocks)  # a stage of blocks, some repeated: show them
         aggregate = replace(pattern, name=distinct(describe(pattern, words), pattern, words,
@@ -92,7 +93,7 @@ def nested_model_aggregates(network: Network) -> list[Aggregate]:
         found[aggregate.name] = aggregate
         taken.add(aggregate.name)
         folded = fold_aggregate(folded, aggregate)
-    return list(found.values())
+    return encoders_named(list(found.values()))
 
 
 # --- sequences (the paper) --------------------------------------------------------------------

@@ -5,7 +5,6 @@ write, one line per phase, each phase in the module of the same name.
 """
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 
 import networkx as nx
@@ -15,7 +14,7 @@ from .aggregate import GroupingError, from_selection
 from .autogroup import auto_group, nested_model_aggregates
 from .extract import extract
 from .fold import drawn_patterns, fold
-from .names import name_for
+from .names import Vocabulary, name_for, paper_words
 from .network import BYPASSED_ROLES, Network
 from .palette import propose_colors
 from .state import NotInFigure, State, checked_name, skipped
@@ -23,15 +22,6 @@ from .wrap import wrap
 
 
 RECENT = 4  # renderings a figure keeps
-# activation functions as papers write them
-ACTIVATION_WORDS = {"relu": "ReLU", "relu6": "ReLU6", "silu": "SiLU", "swish": "SiLU",
-                    "gelu": "GELU", "sigmoid": "Sigmoid", "softmax": "Softmax", "tanh": "Tanh",
-                    "elu": "ELU", "selu": "SELU", "hard_swish": "Hard swish",
-                    "hard_sigmoid": "Hard sigmoid"}
-# short names that are the words papers use for a layer type (legend aliases by default)
-WORDS = {"Conv", "DWConv", "SepConv", "ConvT", "BN", "LN", "GN", "MaxPool", "AvgPool", "GAP",
-         "GMP", "Pad", "Concat", "UpSample"}
-
 
 @dataclass(frozen=True)
 class Rendering:
@@ -95,34 +85,17 @@ def layer_types(network: Network) -> list[str]:
 
 def styles_of(network: Network, state: State) -> dict[str, draw.Style]:
     """Alias and colour of every key: layer types in order of first appearance, then
-    aggregates; the palette proposes colours distinct from each other and from those the
-    state sets, which override. A layer type's alias is, unless the state sets one, the word
+    aggregates; the palette proposes colours by role (a convolution is blue), distinct from
+    each other and from those the state sets, which override. A layer type's alias is, unless the state sets one, the word
     papers use for it (``BN`` for ``BatchNormalization`` and ``BatchNorm2d`` alike)."""
     keys = layer_types(network) + [a.name for a in state.aggregates]
     aggregates = set(range(len(keys) - len(state.aggregates), len(keys)))
     fixed = {i: state.colors[key] for i, key in enumerate(keys) if key in state.colors}
-    proposed = propose_colors(len(keys), state.preferences.color_mode, aggregates, fixed)
+    roles = {i: network.kinds[key].role for i, key in enumerate(keys) if i not in aggregates}
+    proposed = propose_colors(len(keys), state.preferences.color_mode, aggregates, fixed, roles)
     aliases = {**paper_words(network), **state.aliases}
     return {key: draw.Style(aliases.get(key, key), color, aggregate=i in aggregates)
             for i, (key, color) in enumerate(zip(keys, proposed))}
-
-
-def paper_words(network: Network) -> dict[str, str]:
-    """Layer types whose short name is the word papers use, where no other type of the
-    network (nor a type itself) reads the same: ``Conv2D`` → ``Conv``, ``GlobalAveragePooling2D``
-    → ``GAP``; an activation layer computing one function everywhere → that function
-    (Keras's ``Activation`` layers of a ResNet → ``ReLU``)."""
-    functions = defaultdict(set)
-    for node in network.nodes:
-        if node.role == "activation" and isinstance(node.settings.get("activation"), str):
-            functions[node.type].add(node.settings["activation"])
-    shorts = {t: n.short for t, n in network.kinds.items() if n.short in WORDS and n.short != t}
-    for layer_type, (function, *more) in functions.items():
-        word = ACTIVATION_WORDS.get(function, function.capitalize())
-        if not more and word != layer_type:
-            shorts[layer_type] = word
-    taken = {s for s, n in Counter(shorts.values()).items() if n > 1} | set(network.kinds)
-    return {t: s for t, s in shorts.items() if s not in taken}
 
 
 class Figure:
@@ -209,8 +182,8 @@ class Figure:
     def auto_group(self) -> list[str]:
         """Fold repeated sequences and blocks into new aggregates; returns their names."""
         s = self._state  # the network as drawn, but each glyph once: no ×N runs to learn from
-        found, _ = auto_group(fold(self.network, s.aggregates, s.hidden), s.by_name, self._keys(),
-                              self.network.kinds)
+        found = auto_group(fold(self.network, s.aggregates, s.hidden), s.by_name, self._keys(),
+                           self.network)
         for aggregate in found:
             self._state = self._state.with_aggregate(aggregate)
         return [a.name for a in found]
@@ -221,8 +194,8 @@ class Figure:
         selection = self._glyphs_of(folded, layers)
         if name is None:
             pattern = from_selection(folded, selection, "")
-            aggregate = replace(pattern, name=name_for(pattern, self._state.by_name, self._keys(),
-                                                       self.network.kinds))
+            words = Vocabulary.of(self.network, self._state.by_name)
+            aggregate = replace(pattern, name=name_for(pattern, self._keys(), words))
         else:
             aggregate = from_selection(folded, selection, self._checked_name(name))
         self._state = self._state.with_aggregate(aggregate)

@@ -1,12 +1,16 @@
-"""Names for new aggregates (SPEC §5): what the aggregate holds, unique, at most 24 characters.
+"""Names (SPEC §5): of layer types, the words papers use; of new aggregates, what the aggregate
+does, unique, at most 24 characters.
 
-Sequences of layers are named by their layers' short names, runs written once (``Conv×2``,
-``Conv–BN–ReLU``, ``Conv×2–MaxPool``), shortened by a rule when too long: minor layers
-(normalisations, activations, dropout, reshapes) go first, then all but the kernel layers,
-then runs are counted. Blocks with parallel paths are named by the role of the layer where
-the paths meet (``Residual block``, ``Attention``, ``Inception module``, ``Cell``, …),
-units of aggregates by what they repeat (``Transformer layer``, ``Decoder layer``, ``Stage``),
-in the words papers use.
+A layer type reads as papers write it where no other type of the network reads the same
+(``Conv`` for ``Conv2D`` and ``Conv2d``, ``ReLU`` for Keras's ``Activation("relu")``). Blocks
+are named by what they do, in the words papers use: ``Attention``, ``Feed-forward``,
+``SwiGLU``, ``Transformer layer``, ``Encoder layer``/``Decoder layer``, ``Bottleneck``,
+``Inverted residual``, ``Residual block``, ``Inception module``, ``Fire module``, ``Dense
+layer``, ``Transition``, ``Experts (8, top-2)``, ``Stage``, … Other sequences of layers are
+named by their layers' words, runs written once (``Conv×2``, ``Conv–BN–ReLU``,
+``Conv×2–MaxPool``), shortened by a rule when too long: minor layers (normalisations,
+activations, dropout, reshapes) go first, then all but the kernel layers, then runs are
+counted.
 
 Where a name is taken, the new aggregate is named by how it differs from the one holding
 the name: ``Residual, projection``, ``Inception, with MaxPool``, ``Bottleneck, 3 branches``;
@@ -14,41 +18,79 @@ the name: ``Residual, projection``, ``Inception, with MaxPool``, ``Bottleneck, 3
 number only where nothing in the patterns tells them apart. Never a layer count.
 
 Only the neutral facts of each layer type are read (``Node.role``, ``Node.short``,
-``Node.kernel``, through ``kinds``): the same network from any framework gets the same names.
+``Node.kernel``, ``Node.settings``, through ``kinds``): the same network from any framework
+gets the same names.
 """
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
+from dataclasses import replace
 from functools import cached_property
 from itertools import groupby
 from typing import Mapping
 
 from .aggregate import Aggregate
-from .network import Node
+from .network import Network, Node
 
 MAX_LENGTH = 24
 MINOR = {"normalization", "activation", "dropout", "reshape"}  # left out of a long name first
 BLOCK_SHORT = {"Squeeze-excite": "SE", "Residual block": "Residual", "Attention": "Attn",
                "Inception module": "Inception", "Dense layer": "Dense",
                "Gated block": "Gate", "Transformer layer": "Transformer",
-               "Decoder layer": "Decoder", "Inception-ResNet block": "Inc-ResNet",
-               "Cross-attention": "Cross-attn"}
+               "Decoder layer": "Decoder", "Encoder layer": "Encoder",
+               "Inception-ResNet block": "Inc-ResNet", "Cross-attention": "Cross-attn",
+               "Attention block": "Attn", "Feed-forward": "FFN", "Feed-forward block": "FFN",
+               "Inverted residual": "Inv-residual", "Cross-attention block": "Cross-attn"}
+# activation functions as papers write them
+ACTIVATION_WORDS = {"relu": "ReLU", "relu6": "ReLU6", "silu": "SiLU", "swish": "SiLU",
+                    "gelu": "GELU", "sigmoid": "Sigmoid", "softmax": "Softmax", "tanh": "Tanh",
+                    "elu": "ELU", "selu": "SELU", "hard_swish": "Hard swish",
+                    "hard_sigmoid": "Hard sigmoid"}
+# short names that are the words papers use for a layer type (legend aliases by default)
+WORDS = {"Conv", "DWConv", "SepConv", "ConvT", "BN", "LN", "GN", "MaxPool", "AvgPool", "GAP",
+         "GMP", "Pad", "Concat", "UpSample", "Linear", "Attention", "Dot-product attention",
+         "Embedding", "ReLU", "LeakyReLU", "PReLU", "ELU", "SELU", "GELU", "Hard swish",
+         "Hard sigmoid"}
+GATED = {"SiLU": "SwiGLU", "GELU": "GeGLU", "ReLU": "ReGLU"}  # gated feed-forwards by activation
+
+
+def paper_words(network: Network) -> dict[str, str]:
+    """Layer types whose short name is the word papers use, where no other type of the
+    network (nor a type itself) reads the same: ``Conv2D`` → ``Conv``, ``GlobalAveragePooling2D``
+    → ``GAP``; an activation layer computing one function everywhere → that function
+    (Keras's ``Activation`` layers of a ResNet → ``ReLU``)."""
+    functions = defaultdict(set)
+    for node in network.nodes:
+        if node.role == "activation" and isinstance(node.settings.get("activation"), str):
+            functions[node.type].add(node.settings["activation"])
+    shorts = {t: n.short for t, n in network.kinds.items() if n.short in WORDS and n.short != t}
+    for layer_type, (function, *more) in functions.items():
+        word = ACTIVATION_WORDS.get(function, function.capitalize())
+        if not more and word != layer_type:
+            shorts[layer_type] = word
+    taken = {s for s, n in Counter(shorts.values()).items() if n > 1} | set(network.kinds)
+    return {t: s for t, s in shorts.items() if s not in taken}
 
 
 class Vocabulary:
-    """The roles, short names and kernels of a network's layer types and of the aggregates
-    known so far (``kinds``: a layer of each type, ``Network.kinds``)."""
+    """The roles, words and kernels of a network's layer types and of the aggregates known so
+    far (``kinds``: a layer of each type, ``Network.kinds``; ``words``: ``paper_words``)."""
 
-    def __init__(self, kinds: Mapping[str, Node], known: Mapping[str, Aggregate]):
-        self.kinds, self.known = kinds, known
+    def __init__(self, kinds: Mapping[str, Node], known: Mapping[str, Aggregate],
+                 words: Mapping[str, str]):
+        self.kinds, self.known, self.words = kinds, known, words
+
+    @classmethod
+    def of(cls, network: Network, known: Mapping[str, Aggregate]) -> "Vocabulary":
+        return cls(network.kinds, known, paper_words(network))
 
     def role(self, key: str) -> str:
         return self.kinds[key].role if key in self.kinds else "aggregate"
 
     def short(self, key: str) -> str:
         kind = self.kinds.get(key)
-        return (kind.short or key) if kind is not None else key
+        return key if kind is None else self.words.get(key) or kind.short or key
 
     def kernel(self, key: str) -> bool:
         if key in self.known:
@@ -69,11 +111,20 @@ class Vocabulary:
         return {self.short(k) for k in self.kinds if self.kinds[k].kernel}
 
 
-def name_for(pattern: Aggregate, known: Mapping[str, Aggregate], taken: set[str],
-             kinds: Mapping[str, Node]) -> str:
-    """A name for ``pattern`` (members may be the ``known`` aggregates) not in ``taken``."""
-    words = Vocabulary(kinds, known)
+def name_for(pattern: Aggregate, taken: set[str], words: Vocabulary) -> str:
+    """A name for ``pattern`` (members may be the aggregates ``words`` knows) not in ``taken``."""
     return distinct(describe(pattern, words), pattern, words, taken)
+
+
+def encoders_named(aggregates: list[Aggregate]) -> list[Aggregate]:
+    """``aggregates`` with their ``Transformer layer`` called ``Encoder layer`` where a
+    ``Decoder layer`` reads from them (an encoder–decoder's two stacks)."""
+    names = {a.name for a in aggregates}
+    if "Decoder layer" not in names or "Encoder layer" in names:
+        return aggregates
+    renamed = {"Transformer layer": "Encoder layer"}
+    return [replace(a, name=renamed.get(a.name, a.name),
+                    members=tuple(renamed.get(m, m) for m in a.members)) for a in aggregates]
 
 
 def distinct(base: str, pattern: Aggregate, words: Vocabulary, taken: set[str]) -> str:
@@ -106,31 +157,104 @@ def _qualified(base: str, qualifier: str, taken: set[str]) -> str | None:
 
 
 def describe(pattern: Aggregate, words: Vocabulary) -> str:
+    """What ``pattern`` does, in the words papers use (not yet unique)."""
     roles = words.roles(pattern)
-    if "attention" in roles and _kernels_after_attention(pattern, words) >= 2:  # and an MLP
-        return "Decoder layer" if _count(pattern, words, "attention") > 1 else "Transformer layer"
-    if _is_unit(pattern, words.known):
-        return "Attention" if "attention" in roles else "Stage"
-    if pattern.is_sequence:
-        return _sequence(_flat(pattern, words), words)
     merge = _join_role(pattern, words)
+    if "attention" in roles:
+        return _attention(pattern, words, merge)
+    if experts := _experts(pattern, words):
+        return experts
+    if _is_unit(pattern, words.known):
+        return "Stage"
+    if feed_forward := _feed_forward(pattern, words):
+        return f"{feed_forward} block" if merge == "add" else feed_forward
+    if pattern.entries >= 2 and merge == "add" and words.role(
+            words.layer_types(pattern)[-1]) == "normalization":
+        return "Add & Norm"  # a residual link's sum, normalised (a post-LN transformer)
+    if pattern.is_sequence:
+        return _transition(pattern, words) or _sequence(_flat(pattern, words), words)
     if pattern.entries >= 2:
-        if "attention" in roles:
-            return "Cross-attention"
         if "upsampling" in roles:
             return "Up block"  # a U-Net decoder step: upsampled, joined with a skip link
         return {"concatenate": "Cell", "add": "Branch sum"}.get(merge, "Two-input block")
-    if "attention" in roles:
-        return "Attention"
     if merge == "multiply":
-        return "Squeeze-excite" if "global_pooling" in roles else "Gated block"
+        return ("Squeeze-excite" if "global_pooling" in roles else "L2 norm"
+                if {"Pow", "Sum"} <= set(words.layer_types(pattern)) else "Gated block")
     join = _join_index(pattern)
     skip = join is not None and min(pattern.sources[join]) < 0  # the input meets the output
     if merge == "concatenate":
-        return "Dense layer" if skip else "Inception module"
+        return "Dense layer" if skip else "Fire module" if _squeezed(pattern) else (
+            "Inception module")
     if merge == "add" or skip:
-        return "Inception-ResNet block" if "concatenate" in roles else "Residual block"
+        return _residual(pattern, words, roles)
     return "Block"
+
+
+def _attention(pattern: Aggregate, words: Vocabulary, merge: str) -> str:
+    """A whole layer (attention and a feed-forward network after it), an attention with its
+    residual link, or the attention alone; reading a second input (an encoder's): cross."""
+    if _kernels_after_attention(pattern, words) >= 2:
+        return "Decoder layer" if _count(pattern, words, "attention") > 1 else "Transformer layer"
+    kind = "Cross-attention" if pattern.entries >= 2 else "Attention"
+    return f"{kind} block" if merge == "add" else kind
+
+
+def _feed_forward(pattern: Aggregate, words: Vocabulary) -> str | None:
+    """``Feed-forward`` for two dense layers (the first activated, by a layer of its own or
+    its setting), ``SwiGLU`` (or another gated unit) for a gated one: an activated and a
+    linear branch multiplied, then a dense layer."""
+    types = words.layer_types(pattern)
+    roles = [words.role(t) for t in types]
+    if set(roles) - {"dense", "activation", "multiply", "dropout", "normalization", "add"}:
+        return None
+    dense, activations = roles.count("dense"), [words.short(t) for t, r in zip(types, roles)
+                                                if r == "activation"]
+    if "multiply" in roles and dense == 3 and len(activations) == 1:
+        return GATED.get(activations[0], "Gated feed-forward")
+    if "multiply" not in roles and dense == 2:
+        return "Feed-forward"
+    return None
+
+
+def _experts(pattern: Aggregate, words: Vocabulary) -> str | None:
+    """``Experts (8, top-2)``: a mixture of experts, by its count and the experts each token
+    is sent to, where a layer type of ``pattern`` says them."""
+    settings = {k: v for t in words.layer_types(pattern) if t in words.kinds
+                for k, v in words.kinds[t].settings.items()}
+    if "experts" not in settings:
+        return None
+    top = f", top-{settings['top-k']}" if "top-k" in settings else ""
+    return f"Experts ({settings['experts']}{top})"
+
+
+def _residual(pattern: Aggregate, words: Vocabulary, roles: set[str]) -> str:
+    """A block whose input meets its output: which kind of residual block it is."""
+    if "concatenate" in roles:
+        return "Inception-ResNet block"
+    shorts = Counter(words.short(t) for t in words.layer_types(pattern)
+                     if words.role(t) == "convolution")
+    if "DWConv" in shorts:
+        return "Inverted residual"  # MobileNetV2's and EfficientNet's MBConv
+    if set(shorts) == {"Conv"} and shorts["Conv"] <= 4 and _depth(pattern, words, "Conv") == 3:
+        return "Bottleneck"  # 1×1, 3×3, 1×1 convolutions (and a projection shortcut)
+    return "Residual block"
+
+
+def _squeezed(pattern: Aggregate) -> bool:
+    """The paths fork after a first member, not at the entry: SqueezeNet's Fire module
+    squeezes with one convolution, then expands in parallel."""
+    readers = [i for i, row in enumerate(pattern.sources) if min(row) < 0]
+    return readers == [0] and sum(0 in row for row in pattern.sources) >= 2
+
+
+def _transition(pattern: Aggregate, words: Vocabulary) -> str | None:
+    """DenseNet's transition: a normalised, activated convolution, then average pooling."""
+    shorts = [short for short, _ in _flat(pattern, words)]
+    roles = [words.role(t) for t in words.layer_types(pattern)]
+    if (shorts[-1:] == ["AvgPool"] and roles[0] == "normalization"
+            and roles.count("convolution") == 1):
+        return "Transition"
+    return None
 
 
 # --- how two patterns of one name differ ------------------------------------------------------
@@ -157,11 +281,13 @@ def _differences(pattern: Aggregate, other: Aggregate, words: Vocabulary) -> lis
     return found
 
 
-def _depth(pattern: Aggregate, words: Vocabulary) -> int:
-    """Layers on the longest path through ``pattern``, through nested aggregates."""
+def _depth(pattern: Aggregate, words: Vocabulary, short: str | None = None) -> int:
+    """Layers (read as ``short``, if given) on the longest path through ``pattern``, through
+    nested aggregates."""
     longest = []
     for key, row in zip(pattern.members, pattern.sources):
-        own = _depth(words.known[key], words) if key in words.known else 1
+        own = (_depth(words.known[key], words, short) if key in words.known
+               else int(short is None or words.short(key) == short))
         longest.append(own + max((longest[s] for s in row if s >= 0), default=0))
     return max(longest)
 

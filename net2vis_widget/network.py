@@ -23,6 +23,8 @@ BYPASSED_ROLES = ("dropout", "padding")  # identity in eval, or folded into the 
 KERNEL_ROLES = {"convolution", "dense", "attention", "embedding"}  # what learns a kernel
 COMBINING_ROLES = {"add", "multiply", "concatenate"}  # what combines tensors: with a constant
 # (a bias, a scale, a cache's empty past) no layer of its own in any adapter
+EMBEDDINGS = ("Position embedding", "Segment embedding", "Learned embedding")  # learned tables
+# added to the data, by what their names say: ``added_embedding``
 FIRST, LAST = 0, -1  # where a tensor keeps its channels: before or after its spatial axes
 
 
@@ -114,6 +116,14 @@ class Network:
         graph.add_nodes_from(n.id for n in self.nodes)
         graph.add_edges_from((e.source, e.target) for e in self.edges)
         return graph
+
+
+def added_embedding(name: str) -> str:
+    """The type of a learned table added to the data, by its name (``wpe``,
+    ``position_embeddings``, ``token_type_embeddings``)."""
+    words = name.lower()
+    return ("Segment embedding" if "type" in words or "segment" in words else
+            "Position embedding" if "pos" in words or "wpe" in words else "Learned embedding")
 
 
 def printable(text: str) -> str:

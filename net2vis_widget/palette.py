@@ -1,5 +1,9 @@
 """Colours for legend entries (SPEC §4.4): the Material palette, Okabe–Ito, or hue gaps.
 
+A layer type's colour says its role (``ROLE_COLORS``): convolutions are blue and
+normalisations yellow in every figure, whichever framework drew it, so that two figures of
+one paper, or of one architecture from Keras and from PyTorch, match.
+
 SPEC: "No two entries of one legend share a colour or look alike (aggregates included); grey
 means inactive or hidden." So every proposed colour is compared, as it is displayed (an
 aggregate's fill is its colour darkened), with every other entry's by CIEDE2000, and colours
@@ -18,7 +22,23 @@ MATERIAL = (
     "#FF9800", "#3F51B5", "#4CAF50", "#03A9F4", "#E91E63", "#00BCD4", "#FFC107", "#673AB7",
     "#607D8B",
 )
+MATERIAL_LIGHT = ("#90CAF9", "#A5D6A7", "#FFCC80", "#CE93D8", "#80DEEA", "#EF9A9A", "#FFE082",
+                  "#BCAAA4", "#C5E1A5", "#80CBC4")  # after the palette's: pleasant when darkened
 OKABE_ITO = ("#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7")
+
+# role → its colour, per colour mode: the first layer type of a role takes it (hue gaps: none)
+ROLE_COLORS = {
+    "palette": {"input": "#00BCD4", "convolution": "#2196F3", "dense": "#3F51B5",
+                "normalization": "#FFEB3B", "activation": "#F44336", "pooling": "#4CAF50",
+                "global_pooling": "#1B5E20", "add": "#FF9800", "multiply": "#E91E63",
+                "concatenate": "#795548", "attention": "#9C27B0", "embedding": "#009688",
+                "upsampling": "#B39DDB", "reshape": "#F48FB1"},
+    "colorblind": {"convolution": "#0072B2", "dense": "#56B4E9", "normalization": "#F0E442",
+                   "activation": "#D55E00", "pooling": "#009E73", "add": "#E69F00",
+                   "attention": "#CC79A7", "input": "#000000"},
+}
+KEEPS_ROLE_COLORS = {"palette"}  # modes whose role colours no other entry takes (Okabe–Ito's
+# eight are too few to keep)
 
 MIN_DELTA_E = 15
 """Smallest CIEDE2000 difference between two entries' displayed colours: clearly unlike."""
@@ -30,7 +50,7 @@ AGGREGATE_DARKENING = 0.25
 
 _HUE_GAP_CANDIDATES = 36
 # Colours beyond the seeds: a grid over CIE LCh, kept where it is in sRGB and not grey.
-_GRID_HUES = range(0, 360, 20)
+_GRID_HUES = range(0, 360, 15)
 _GRID_LIGHTNESSES = range(30, 91, 10)
 _GRID_CHROMAS = range(25, 101, 15)
 
@@ -49,28 +69,45 @@ Lab = tuple[float, float, float]
 
 
 def propose_colors(count: int, mode: str, aggregates: frozenset[int] | set[int] = frozenset(),
-                   fixed: Mapping[int, str] | None = None) -> list[str]:
+                   fixed: Mapping[int, str] | None = None,
+                   roles: Mapping[int, str] | None = None) -> list[str]:
     """``count`` colours for legend entries in order: entry ``i`` is an aggregate when ``i``
-    is in ``aggregates`` and keeps the user's colour ``fixed[i]`` when given.
+    is in ``aggregates``, keeps the user's colour ``fixed[i]`` when given, and is a layer type
+    of role ``roles[i]`` when given.
 
-    Candidates come in the mode's order (Material, Okabe–Ito or hue gaps), then from a grid,
-    farthest from everything chosen first; a candidate is taken only while it stays
-    MIN_DELTA_E from every other displayed colour, fixed ones included, and none is left then
-    the farthest is taken anyway. Indices outside ``range(count)`` are ignored.
+    The first entry of each role takes the role's colour where it stays MIN_DELTA_E from the
+    fixed ones; in the Material palette no other entry takes a role's colour. Other candidates come in the mode's
+    order (Material, Okabe–Ito or hue gaps),
+    then from a grid, farthest from everything chosen first; a candidate is taken only while it
+    stays MIN_DELTA_E from every other displayed colour, and none is left then the farthest is
+    taken anyway. Indices outside ``range(count)`` are ignored.
     """
     fixed = tuple(sorted((i, c) for i, c in (fixed or {}).items() if 0 <= i < count))
-    return list(_proposed(count, mode, frozenset(aggregates), fixed))
+    by_role = ROLE_COLORS.get(mode, {})
+    firsts = {}
+    for i, role in sorted((roles or {}).items()):
+        if role in by_role and 0 <= i < count and i not in aggregates:
+            firsts.setdefault(role, i)
+    preferred = tuple(sorted((i, by_role[role]) for role, i in firsts.items()))
+    return list(_proposed(count, mode, frozenset(aggregates), fixed, preferred))
 
 
 @lru_cache(maxsize=256)
 def _proposed(count: int, mode: str, aggregates: frozenset[int],
-              fixed: tuple[tuple[int, str], ...]) -> tuple[str, ...]:
+              fixed: tuple[tuple[int, str], ...],
+              preferred: tuple[tuple[int, str], ...] = ()) -> tuple[str, ...]:
     """``propose_colors``, remembered: a figure asks the same at every action, and a few
     hundred ΔE computations would take most of a toggle's time."""
-    chooser, fixed = _Chooser(_seeds(mode)), dict(fixed)
-    for i, color in fixed.items():
+    kept = set(ROLE_COLORS[mode].values()) if mode in KEEPS_ROLE_COLORS else set()
+    chooser, chosen = _Chooser(c for c in _seeds(mode) if c not in kept), dict(fixed)
+    for i, color in chosen.items():
         chooser.add(color, i in aggregates)
-    return tuple(fixed[i] if i in fixed else chooser.choose(i in aggregates) for i in range(count))
+    for i, color in preferred:
+        if i not in chosen and chooser.fits(color, False):
+            chooser.add(color, False)
+            chosen[i] = color
+    return tuple(chosen[i] if i in chosen else chooser.choose(i in aggregates)
+                 for i in range(count))
 
 
 def ciede2000(a: str, b: str) -> float:
@@ -118,11 +155,11 @@ class _Chooser:
         seeds = self._seeds[aggregate]
         while seeds:
             color = seeds.pop(0)
-            if self._fits(color, aggregate):
+            if self.fits(color, aggregate):
                 return color
         return None
 
-    def _fits(self, color: str, aggregate: bool) -> bool:
+    def fits(self, color: str, aggregate: bool) -> bool:
         shown = fill_of(color, aggregate)
         return (color not in self._used and not _looks_grey(color) and not _looks_grey(shown)
                 and _nearest(_lab(shown), self._chosen, MIN_DELTA_E, MIN_DELTA_E) >= MIN_DELTA_E)
@@ -153,7 +190,7 @@ class _Chooser:
 def _seeds(mode: str) -> tuple[str, ...]:
     if mode == "hue_gap":
         return tuple(_hsv_hex(hue) for hue in _hue_gaps(_HUE_GAP_CANDIDATES))
-    return OKABE_ITO if mode == "colorblind" else MATERIAL
+    return OKABE_ITO if mode == "colorblind" else MATERIAL + MATERIAL_LIGHT
 
 
 def _hue_gaps(count: int) -> list[float]:

@@ -115,7 +115,7 @@ def test_auto_group_reads_resnet50_as_stem_blocks_and_head(application):
     glyphs = geo.elements(root, "n2v-layer")
     assert len(glyphs) <= 23  # the paper's Fig. 8: 178 → 23 glyphs
     blocks = [g for g in glyphs if "n2v-group" in geo.classes(g)
-              and g.get("data-type").startswith("Residual")]
+              and g.get("data-type").startswith("Bottleneck")]
     assert len(blocks) == 16  # one glyph per residual block
 
 
@@ -251,6 +251,6 @@ def test_hiding_a_type_keeps_the_grouping_and_the_legend_drops_it(application):
     assert [n.type for n in fig.folded.nodes] == glyphs  # the residual blocks still fold
     root = geo.parse(fig.to_svg())
     legend_types = {g.get("data-type") for g in geo.elements(root, "n2v-legend-glyph")}
-    assert "BatchNormalization" not in legend_types and "Residual block" in legend_types
+    assert "BatchNormalization" not in legend_types and "Bottleneck" in legend_types
     fig.show("BatchNormalization")
     assert [n.type for n in fig.folded.nodes] == glyphs

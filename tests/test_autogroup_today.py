@@ -58,18 +58,18 @@ def test_a_transformer_stack_is_one_aggregate_shown_once_with_its_depth(built, s
 def test_self_attention_reads_one_entry_and_folds_with_its_residual_and_norm(built):
     fig = grouped(built("post-LN ×4", STACKS["post-LN ×4"][0]))
     by_name = {a.name: a for a in fig.snapshot.aggregates}
-    attention = by_name["Attention"]
+    attention = by_name["Attention block"]
     assert attention.entries == 1  # query, key and value come from one layer
-    assert attention.members[0] == "MultiHeadAttention"
-    assert [by_name[m].members for m in attention.members if m in by_name] == [
-        ("Add", "LayerNormalization")]
-    assert by_name["Transformer layer"].members == ("Attention", "Residual block")
+    assert attention.members == ("MultiHeadAttention", "Add & Norm")
+    assert by_name["Add & Norm"].members == ("Add", "LayerNormalization")
+    assert by_name["Feed-forward"].members == ("Dense", "Dense")
+    assert by_name["Transformer layer"].members == ("Attention block", "Feed-forward block")
 
 
 def test_pre_ln_attention_block_takes_its_skip_before_the_norm(built):
     fig = grouped(built("pre-LN ×3", STACKS["pre-LN ×3"][0]))
     by_name = {a.name: a for a in fig.snapshot.aggregates}
-    attention = by_name["Attention"]
+    attention = by_name["Attention block"]
     assert attention.members[-1] == "Add" and attention.sources[-1].count(-1) == 1
     assert "LayerNormalization" in by_name[attention.members[0]].members
 
@@ -81,11 +81,11 @@ def test_decoder_blocks_read_the_encoder_through_a_second_handle(built):
     memory = {fig.folded.feeds[d.id][1] for d in decoders}
     assert len(memory) == 1  # all read the encoder's last block
     assert all(len(set(fig.folded.feeds[d.id])) == 2 for d in decoders)
-    assert {a.name: a.entries for a in fig.snapshot.aggregates}["Cross-attention"] == 2
+    assert {a.name: a.entries for a in fig.snapshot.aggregates}["Cross-attention block"] == 2
     assert "MultiHeadAttention" not in types(fig)
     marked = grouped(built("encdec", encoder_decoder), marks=True)
     assert [(n.type, n.repeats) for n in marked.folded.nodes if n.repeats > 1] == [
-        ("Transformer layer", 3), ("Decoder layer", 3)]
+        ("Encoder layer", 3), ("Decoder layer", 3)]
     assert geo.problems(geo.parse(marked.to_svg())) == []
 
 
@@ -120,7 +120,8 @@ def test_names_say_what_is_folded(application, built):
     def names(fig):
         return [a["name"] for a in fig.state["aggregates"]]
 
-    assert {"Residual block", "Residual, projection", "Conv–BN–Act"} <= set(names(grouped(application("ResNet50"))))
+    assert {"Bottleneck", "Bottleneck, projection", "Conv–BN–ReLU"} <= set(
+        names(grouped(application("ResNet50"))))
     assert any(n.startswith("Inception module") for n in names(grouped(application("InceptionV3"))))
     assert {"Conv×2", "Conv×2–MaxPool"} <= set(names(grouped(application("VGG19"))))
     for fig in (grouped(application("MobileNetV2")), grouped(built("encdec", encoder_decoder))):

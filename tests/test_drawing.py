@@ -7,7 +7,7 @@ from keras import layers
 
 import svg_geometry as geo
 from net2vis_widget import figure
-from net2vis_widget.palette import MATERIAL, OKABE_ITO
+from net2vis_widget.palette import ROLE_COLORS
 
 
 def side_heights(polygon):
@@ -126,16 +126,17 @@ def test_sample_placeholders_sit_before_the_input_and_after_the_output(small_cnn
     assert float(before.get("width")) == 100
 
 
-def test_legend_has_one_entry_per_layer_type_in_palette_order(small_cnn):
+def test_legend_has_one_entry_per_layer_type_coloured_by_its_role(small_cnn):
     root = geo.parse(figure(small_cnn).to_svg())
     items = geo.elements(root, "n2v-legend-item")
     keys = [item.get("data-key") for item in items]
     assert keys == ["Input", "Conv2D", "MaxPooling2D", "UpSampling2D",
                     "GlobalAveragePooling2D", "Dense"]
     fills = [next(iter(geo.elements(item, "n2v-legend-glyph"))).get("fill") for item in items]
-    assert fills == list(MATERIAL[:6])
+    roles = ["input", "convolution", "pooling", "upsampling", "global_pooling", "dense"]
+    assert fills == [ROLE_COLORS["palette"][role] for role in roles]
     assert geo.glyphs(root)["conv_b"] and all(
-        g.get("fill") == MATERIAL[1] for g in geo.elements(root, "n2v-layer")
+        g.get("fill") == fills[1] for g in geo.elements(root, "n2v-layer")
         if g.get("data-type") == "Conv2D")
 
 
@@ -154,7 +155,8 @@ def test_legend_reverse_and_legend_off(small_cnn):
 
 def test_colour_modes_use_their_palettes(small_cnn):
     root = geo.parse(figure(small_cnn, color_mode="colorblind").to_svg())
-    assert geo.glyphs(root) and geo.elements(root, "n2v-layer")[1].get("fill") == OKABE_ITO[1]
+    conv = ROLE_COLORS["colorblind"]["convolution"]
+    assert geo.glyphs(root) and geo.elements(root, "n2v-layer")[1].get("fill") == conv
     root = geo.parse(figure(small_cnn, color_mode="hue_gap").to_svg())
     fills = [g.get("fill") for g in geo.elements(root, "n2v-legend-glyph")]
     assert fills[0] == "#246BB3" and len(set(fills)) == len(fills)

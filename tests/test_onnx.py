@@ -149,4 +149,4 @@ def test_a_bias_or_scale_is_part_of_its_layer_and_a_sum_is_an_add():
     graph = helper.make_graph(nodes, "g", [info("x", TensorProto.FLOAT, [1, 3, 4])],
                               [info("y", TensorProto.FLOAT, None)], initializer=weights)
     fig = figure(helper.make_model(graph))
-    assert [n.type for n in fig.network.nodes] == ["Input", "MatMul", "Relu", "Add"]
+    assert [n.type for n in fig.network.nodes] == ["Input", "Linear", "Relu", "Add"]

@@ -9,11 +9,13 @@ import time
 import pytest
 
 from net2vis_widget.palette import (AGGREGATE_DARKENING, MATERIAL, MIN_CHROMA, MIN_DELTA_E,
-                                    OKABE_ITO, _delta_e00, _lab, ciede2000, darken,
+                                    OKABE_ITO, ROLE_COLORS, _delta_e00, _lab, ciede2000, darken,
                                     propose_colors)
 
 MODES = ("palette", "colorblind", "hue_gap")
 BLACK = "#000000"
+KEPT = set(ROLE_COLORS["palette"].values())
+FREE = [c for c in MATERIAL if c not in KEPT and c not in ("#9E9E9E", "#607D8B")]  # not grey
 
 
 def no_aggregates(count: int) -> frozenset[int]:
@@ -114,11 +116,34 @@ def test_material_grey_and_blue_grey_are_never_proposed():
     assert "#9E9E9E" not in colors and "#607D8B" not in colors
 
 
-@pytest.mark.parametrize("count", range(1, 6))
+@pytest.mark.parametrize("count", range(1, 5))
 def test_small_figures_keep_the_palettes_first_colours(count):
-    assert propose_colors(count, "palette") == list(MATERIAL[:count])
+    assert propose_colors(count, "palette") == FREE[:count]  # those no role keeps
     assert propose_colors(count, "colorblind") == list(OKABE_ITO[:count])
     assert propose_colors(count, "hue_gap")[0] == "#246BB3"
+
+
+def test_a_role_has_one_colour_wherever_its_first_layer_type_stands():
+    roles = ["input", "convolution", "normalization", "activation", "add", "dense"]
+    colors = propose_colors(6, "palette", roles=dict(enumerate(roles)))
+    shuffled = propose_colors(6, "palette", roles=dict(enumerate(reversed(roles))))
+    assert colors == [ROLE_COLORS["palette"][r] for r in roles] == shuffled[::-1]
+    assert propose_colors(2, "colorblind", roles={0: "convolution", 1: "normalization"}) == [
+        "#0072B2", "#F0E442"]
+
+
+def test_a_second_layer_type_of_a_role_and_an_aggregate_take_other_colours():
+    colors = propose_colors(4, "palette", {3}, roles={0: "convolution", 1: "convolution",
+                                                      2: "other"})
+    assert colors[0] == ROLE_COLORS["palette"]["convolution"]
+    assert not KEPT & set(colors[1:])
+    assert smallest_difference(displayed(colors, frozenset({3}))) >= MIN_DELTA_E
+
+
+def test_the_users_colour_wins_over_a_roles():
+    blue = ROLE_COLORS["palette"]["convolution"]
+    colors = propose_colors(2, "palette", fixed={1: blue}, roles={0: "convolution"})
+    assert colors[1] == blue and colors[0] != blue
 
 
 def test_all_of_okabe_ito_comes_first_in_colorblind_mode():
@@ -126,15 +151,15 @@ def test_all_of_okabe_ito_comes_first_in_colorblind_mode():
 
 
 def test_palette_colours_too_close_to_earlier_ones_are_skipped():
-    colors = propose_colors(17, "palette")
-    assert colors[:6] == list(MATERIAL[:6])
+    colors = propose_colors(17, "palette", roles={0: "convolution"})
+    assert colors[:3] == ["#2196F3", "#8BC34A", "#FFC107"]
     assert "#03A9F4" not in colors  # light blue, next to the first entry's blue
-    assert "#4CAF50" not in colors  # green, next to the second entry's light green
 
 
 def test_an_aggregate_does_not_take_a_colour_its_darkened_fill_would_confuse():
-    colors = propose_colors(6, "palette", aggregates={5})
-    assert colors[:5] == list(MATERIAL[:5])
+    roles = dict(enumerate(["convolution", "dense", "activation", "normalization", "pooling"]))
+    colors = propose_colors(6, "palette", aggregates={5}, roles=roles)
+    assert colors[:5] == [ROLE_COLORS["palette"][r] for r in roles.values()]
     fill = darken(colors[5], AGGREGATE_DARKENING)
     assert min(ciede2000(fill, c) for c in colors[:5]) >= MIN_DELTA_E
 
@@ -164,11 +189,11 @@ def test_fixed_colours_are_returned_unchanged_and_kept_away_from():
 
 
 def test_fixed_indices_outside_the_entries_are_ignored():
-    assert propose_colors(3, "palette", fixed={5: "#2196F3"}) == list(MATERIAL[:3])
+    assert propose_colors(3, "palette", fixed={5: "#8BC34A"}) == FREE[:3]
 
 
 def test_the_old_positional_call_still_works():
-    assert propose_colors(2, "palette") == ["#2196F3", "#8BC34A"]
+    assert propose_colors(2, "palette") == FREE[:2]
     assert propose_colors(0, "hue_gap") == []
 
 

@@ -83,13 +83,13 @@ def test_every_message_from_the_view_is_answered(residual):
 def test_the_tooltip_facts_name_each_occurrence_and_the_layers_it_holds(application):
     widget = Net2Vis(application("ResNet50"))
     widget.auto_group()
-    blocks = [f for f in widget.layers.values() if f["type"] == "Residual block"]
+    blocks = [f for f in widget.layers.values() if f["type"] == "Bottleneck"]
     assert [f["occurrence"][:2] for f in blocks][:2] == [[1, 1], [2, 2]]
     assert {f["occurrence"][2] for f in blocks} == {len(blocks)} and len(blocks) >= 10
     holding = [f for f in widget.layers.values() if "conv4_block3_2_conv" in f["layers"]]
-    assert len(holding) == 1 and holding[0]["type"] == "Residual block"
+    assert len(holding) == 1 and holding[0]["type"] == "Bottleneck"
     widget.update(repeat_marks=True)  # a ×N glyph shows several occurrences
-    marked = [f["occurrence"] for f in widget.layers.values() if f["type"] == "Residual block"]
+    marked = [f["occurrence"] for f in widget.layers.values() if f["type"] == "Bottleneck"]
     assert any(first < last for first, last, _ in marked) and marked[-1][1] == marked[-1][2]
 
 

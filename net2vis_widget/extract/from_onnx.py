@@ -12,6 +12,8 @@ read. Shapes are without the batch axis, channels first.
 from __future__ import annotations
 
 import math
+from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 import networkx as nx
@@ -19,7 +21,8 @@ import onnx
 from onnx import helper, shape_inference
 
 from . import first_line
-from ..network import COMBINING_ROLES, FIRST, KERNEL_ROLES, LAST, Edge, Network, Node
+from ..network import (COMBINING_ROLES, EMBEDDINGS, FIRST, KERNEL_ROLES, LAST, Edge, Network,
+                       Node, added_embedding)
 from .config import main_settings
 
 PLUMBING = {"Reshape", "Transpose", "Unsqueeze", "Squeeze", "Flatten", "Identity", "Cast",
@@ -27,18 +30,22 @@ PLUMBING = {"Reshape", "Transpose", "Unsqueeze", "Squeeze", "Flatten", "Identity
 METADATA = {"Shape", "Size", "Constant", "ConstantOfShape", "Range"}  # values, not data
 SETTINGS = ("kernel_shape", "strides", "pads", "dilations", "group", "axis", "mode")
 BIG_WEIGHT = 2 ** 16  # elements: a weight this large is never a shape
+ACTIVATION_WORDS = {"Relu": "ReLU", "LeakyRelu": "LeakyReLU", "PRelu": "PReLU", "Elu": "ELU",
+                    "Selu": "SELU", "Gelu": "GELU", "HardSwish": "Hard swish",
+                    "HardSigmoid": "Hard sigmoid"}  # as papers write them
 # operator types → (role, short name, where their output keeps its channels: FIRST, LAST, or
 # None for wherever their input kept them)
 VOCABULARY = {
     "Conv": ("convolution", "Conv", FIRST), "ConvInteger": ("convolution", "Conv", FIRST),
     "QLinearConv": ("convolution", "Conv", FIRST), "ConvTranspose": ("upsampling", "ConvT", FIRST),
-    "Gemm": ("dense", "Gemm", LAST), "MatMul": ("dense", "MatMul", LAST),
+    "Gemm": ("dense", "Linear", LAST), "MatMul": ("other", "MatMul", LAST),
+    "Linear": ("dense", "Linear", LAST),
     "BatchNormalization": ("normalization", "BN", FIRST),
     "InstanceNormalization": ("normalization", "IN", FIRST),
     "LRN": ("normalization", "LRN", FIRST), "GroupNormalization": ("normalization", "GN", FIRST),
     "LayerNormalization": ("normalization", "LN", LAST),
     "RMSNormalization": ("normalization", "RMSNorm", LAST),
-    **{op: ("activation", op, None) for op in (
+    **{op: ("activation", ACTIVATION_WORDS.get(op, op), None) for op in (
         "Relu", "LeakyRelu", "PRelu", "Elu", "Selu", "Sigmoid", "HardSigmoid", "HardSwish",
         "Tanh", "Softmax", "LogSoftmax", "Gelu", "Mish", "Softplus", "Clip")},
     "MaxPool": ("pooling", "MaxPool", FIRST), "AveragePool": ("pooling", "AvgPool", FIRST),
@@ -46,7 +53,10 @@ VOCABULARY = {
     "GlobalAveragePool": ("global_pooling", "GAP", FIRST),
     "GlobalMaxPool": ("global_pooling", "GMP", FIRST),
     "Pad": ("padding", "Pad", None),
-    "Attention": ("attention", "Attn", LAST), "MultiHeadAttention": ("attention", "MHA", LAST),
+    "Attention": ("attention", "Dot-product attention", LAST),
+    "MultiHeadAttention": ("attention", "Attention", LAST),
+    "Embedding": ("embedding", "Embedding", LAST),
+    **dict.fromkeys(EMBEDDINGS, ("embedding", "Embedding", LAST)),
     "Add": ("add", "Add", None), "Sub": ("add", "Sub", None), "Sum": ("add", "Sum", None),
     "Mul": ("multiply", "Mul", None), "Div": ("multiply", "Div", None),
     "Concat": ("concatenate", "Concat", None),
@@ -92,12 +102,19 @@ def extract(model) -> Network:
     for tensor in graph.input:
         if tensor.name not in weights:
             add(_unique(tensor.name, used), "Input", [], [tensor.name])
+    tables = {n: (n, weights[n]) for n, shape in dims.items() if len(shape) >= 2}
     for index, operator, reads in _running_order(graph, weights):
         data = [n for n in reads if n not in weights]
         sources = [s for n in data for s in source.get(n, [])]
         role = VOCABULARY.get(operator.op_type, ("other",))[0]
         with_constant = (role in COMBINING_ROLES and len(set(sources)) == 1
                          and any(not source.get(n) for n in operator.input if n))
+        table = next((tables[n] for n in reads if n in tables), None)  # a learned table read
+        kind, params = _kind(operator, weights), sum(weights.get(n, 0) for n in operator.input)
+        if table is not None and not sources:
+            tables.update((output, table) for output in operator.output)  # rows of it
+        elif table is not None and with_constant and kind == "Add":  # added to the data
+            kind, params, with_constant = added_embedding(table[0]), table[1], False
         if (operator.op_type in METADATA or not sources or operator.op_type in PLUMBING
                 or with_constant):  # a constant added, scaled or joined: a bias, a scale
             passed = [] if operator.op_type in METADATA else sources
@@ -108,11 +125,58 @@ def extract(model) -> Network:
             for glyph in source.get(tensor, []):
                 inputs.setdefault(glyph, shapes.get(tensor, ()))
         node_id = _unique(operator.name or f"{operator.op_type}_{index}", used)
-        params = sum(weights.get(n, 0) for n in operator.input)
         kernel = any(len(dims[n]) >= 2 for n in operator.input if n in dims)
-        add(node_id, ALIKE.get(operator.op_type, operator.op_type), list(inputs.items()),
-            list(operator.output), _config(operator), params, kernel)
+        add(node_id, kind, list(inputs.items()), list(operator.output), _config(operator),
+            params, kernel)
+    nodes, edges = _fused_attention(nodes, edges)
     return Network(name, tuple(nodes), tuple(edges))
+
+
+def _kind(operator, weights) -> str:
+    """The node type of an operator: a matrix product with a weight is a linear layer, rows
+    of a weight picked by the data an embedding, and ``Sum`` an ``Add``."""
+    weighted = [n for n in operator.input if n in weights]
+    if operator.op_type in ("MatMul", "Gemm") and weighted:
+        return "Linear"
+    if operator.op_type == "Gather" and operator.input[:1] == weighted[:1] and weighted:
+        return "Embedding"
+    return ALIKE.get(operator.op_type, operator.op_type)
+
+
+def _fused_attention(nodes: list[Node], edges: list[Edge]) -> tuple[list, list]:
+    """Scaled dot-product attention written out (``MatMul`` of queries and keys, ``Softmax``,
+    ``MatMul`` with the values) as the one ``Dot-product attention`` node it is: reading the
+    queries, keys and values."""
+    by_id = {n.id: n for n in nodes}
+    feeds, targets = defaultdict(list), defaultdict(list)
+    for edge in sorted(edges, key=lambda e: e.index):
+        feeds[edge.target].append(edge.source)
+        targets[edge.source].append(edge.target)
+    fused = {}  # the last MatMul's id -> (the scores' MatMul, the Softmax)
+    for node in nodes:
+        if node.type != "MatMul" or len(feeds[node.id]) != 2:
+            continue
+        weights, values = feeds[node.id]
+        scores = feeds[weights][0] if by_id[weights].type == "Softmax" else None
+        if (scores and by_id[scores].type == "MatMul" and len(feeds[scores]) == 2
+                and targets[weights] == [node.id] and targets[scores] == [weights]):
+            fused[node.id] = (scores, weights)
+    if not fused:
+        return nodes, edges
+    gone = {i for pair in fused.values() for i in pair}
+    kept_nodes, kept_edges = [], []
+    for node in nodes:
+        if node.id in fused:
+            scores, _ = fused[node.id]
+            reads = feeds[scores] + feeds[node.id][1:]
+            kept_nodes.append(replace(node, type="Dot-product attention", role="attention",
+                                      kernel=True, short="Dot-product attention",
+                                      input_shapes=by_id[scores].input_shapes + node.input_shapes[1:]))
+            kept_edges += [Edge(source, node.id, i) for i, source in enumerate(reads)]
+        elif node.id not in gone:
+            kept_nodes.append(node)
+    kept_edges += [e for e in edges if e.target not in gone and e.target not in fused]
+    return kept_nodes, kept_edges
 
 
 def _running_order(graph, weights) -> list:

@@ -10,8 +10,10 @@ submodules, such as an RMSNorm) become one node typed by its class; other module
 user's are descended into; operations outside any leaf that combine tensors (add, cat, mul,
 matmul, …) become nodes typed by a capitalised name (``Add``, ``Concat``). Shape plumbing
 (view, permute, getitem, Flatten, Identity, dropout in eval, …) is bypassed, and so is what
-reads no input: position indices, masks, and the embeddings of such constants. Whatever the
-module returns (caches, ``ModelOutput``s, nested tuples) is fine.
+reads no input: position indices, masks, and the embeddings of such constants. A learned
+table added to the data (a position embedding: a weight of the model, or the embedding of
+position indices) is a glyph of its own. Whatever the module returns (caches,
+``ModelOutput``s, nested tuples) is fine.
 
 Each tensor keeps its channels where what produced it puts them: first after a Conv2d or a
 BatchNorm2d (C, H, W), last after a Linear, a LayerNorm or attention (tokens, features).
@@ -31,6 +33,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 import torch
+from torch.nn.parameter import is_lazy
 from torch._subclasses.fake_tensor import FakeTensorMode
 from torch.fx.experimental.symbolic_shapes import ShapeEnv
 from torch.nn.modules import module as torch_module
@@ -38,7 +41,8 @@ from torch.nn.modules.module import register_module_forward_hook, register_modul
 from torch.overrides import TorchFunctionMode
 
 from . import MissingInputs, first_line
-from ..network import COMBINING_ROLES, FIRST, KERNEL_ROLES, LAST, Edge, Network, Node
+from ..network import (COMBINING_ROLES, FIRST, KERNEL_ROLES, LAST, Edge, Network, Node,
+                       added_embedding)
 from .config import main_settings, plain_config
 from .torch_twin import fake_inputs, tensor_paths, twin
 
@@ -83,8 +87,8 @@ MODULES = {
                      "ReflectionPad1d", "ReflectionPad2d", "ReplicationPad2d"),
                     ("padding", "Pad", None)),
     "PixelShuffle": ("upsampling", "PixelShuffle", FIRST),
-    **dict.fromkeys(("Embedding", "EmbeddingBag"), ("embedding", "Embed", LAST)),
-    "MultiheadAttention": ("attention", "MHA", LAST),
+    **dict.fromkeys(("Embedding", "EmbeddingBag"), ("embedding", "Embedding", LAST)),
+    "MultiheadAttention": ("attention", "Attention", LAST),
     **dict.fromkeys(("Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d"),
                     ("upsampling", "UpSample", FIRST)),
 }
@@ -127,7 +131,7 @@ FUNCTIONS = {
     "constant_pad_nd": ("Pad", "padding", None),
     "upsample_nearest2d": ("Upsample", "upsampling", FIRST),
     "upsample_bilinear2d": ("Upsample", "upsampling", FIRST),
-    "scaled_dot_product_attention": ("DotProductAttention", "attention", LAST),
+    "scaled_dot_product_attention": ("Dot-product attention", "attention", LAST),
 }
 SETTINGS = ("out_channels", "kernel_size", "stride", "padding", "out_features", "num_heads",
             "embed_dim", "embedding_dim", "output_size", "scale_factor", "normalized_shape",
@@ -237,6 +241,7 @@ class _Glyph:
     inputs: list = field(default_factory=list)  # (source glyph id, shape), first use first
     output: tuple = ()
     module: torch.nn.Module | None = None
+    params: int = 0  # weights it holds when it is no module's call (a position table's)
     axes: tuple = (LAST, LAST)  # the channel axis of its input and output side, once known
 
 
@@ -265,6 +270,10 @@ class _Recorder(TorchFunctionMode):
         self.leaf_calls: Counter = Counter()  # path -> calls of that leaf so far
         self.local_ids: Counter = Counter()  # local id -> glyphs made with it so far
         self.config_cache: dict = {}
+        # id(tensor) -> (name, size) of the learned table it is: a weight of two or more axes
+        # (a position embedding), or what an embedding made of indices that read no input
+        self.tables = {id(p): (name, p.numel()) for name, p in module.named_parameters()
+                       if not is_lazy(p) and p.dim() >= 2}
 
     @contextmanager
     def recording(self):
@@ -324,6 +333,10 @@ class _Recorder(TorchFunctionMode):
         glyph = self._leaf_glyph()
         self.leaf = None
         tensors = list(_tensors_in(output))
+        if glyph is None and isinstance(module, torch.nn.Embedding):  # of positions, say
+            size = sum(p.numel() for p in module.parameters())
+            name = self.paths.get(id(module), type(module).__name__)
+            self.tables.update((id(t), (name, size)) for t in tensors)
         if glyph is not None and tensors:
             glyph.output = _shape(tensors[0])
             for tensor in tensors:
@@ -359,6 +372,13 @@ class _Recorder(TorchFunctionMode):
             sources = []  # indices, masks, counts made: index arithmetic, not the data drawn
         # a constant added, scaled or joined (a cache's empty past, a class token)
         with_constant = not self.leaf and kind[1] in COMBINING_ROLES and len(sources) == 1
+        table = next((self.tables[id(t)] for t in _tensors_in(arguments)
+                      if id(t) in self.tables), None)
+        if table is not None and not sources:
+            self.tables.update((id(t), table) for t in outputs)  # a slice of it, say
+        elif table is not None and with_constant and kind[1] == "add":
+            embedding = added_embedding(table[0])
+            kind, with_constant = (embedding, "embedding", embedding, LAST), False
         if (not sources or with_constant or kind[1] == "bypassed"
                 or (operation in PLUMBING and glyph is None)):
             for tensor in outputs:  # bypassed: plumbing, identity, a constant's use
@@ -366,9 +386,11 @@ class _Recorder(TorchFunctionMode):
             return
         if glyph is None:
             call = self.leaf[2] if self.leaf else ("function", len(self.glyphs))
-            local = self.leaf[1] if self.leaf else operation
+            local = self.leaf[1] if self.leaf else table[0] if kind[1] == "embedding" else (
+                operation)
             glyph = self._glyph(local, kind[0], kind[1:], call)
             glyph.module = self.leaf[0] if self.leaf else None
+            glyph.params = table[1] if kind[1] == "embedding" and not self.leaf else 0
         for tensor in read:
             for source in self.source[id(tensor)]:
                 if source != glyph.id and source not in (s for s, _ in glyph.inputs):
@@ -390,7 +412,8 @@ class _Recorder(TorchFunctionMode):
         self._place_channels()
         nodes = [Node(g.id, g.name, g.type, tuple(s for _, s in g.inputs) or (g.output,),
                       (g.output,), config, self._params(g), g.scope, g.calls, g.role,
-                      self._kernel(g), main_settings(config, SETTINGS), g.short, g.axes)
+                      self._kernel(g), main_settings(config, SETTINGS) | _routing(g.module),
+                      g.short, g.axes)
                  for g in self.glyphs for config in [self._config(g)]]
         edges = [Edge(source, g.id, i) for g in self.glyphs for i, (source, _) in enumerate(g.inputs)]
         return Network(name, tuple(nodes), tuple(edges))
@@ -416,6 +439,8 @@ class _Recorder(TorchFunctionMode):
             if cls.startswith("Adaptive") and size in (1, (1,), (1, 1), (1, 1, 1)):
                 role, short = "global_pooling", "GAP" if "Avg" in cls else "GMP"
             return cls, role, short, layout
+        if _routing(module).keys() == {"experts", "top-k"}:  # a mixture of experts' gate
+            return "Router", "dense", "Router", LAST
         wrapped = _wrapped_function(module)
         if wrapped is not None:  # the ``kernels`` package's module around a function
             return WRAPPED.get(wrapped, (_words(wrapped), "other", _words(wrapped), None))
@@ -473,7 +498,8 @@ class _Recorder(TorchFunctionMode):
     @staticmethod
     def _params(glyph) -> int:
         module = glyph.module
-        return sum(p.numel() for p in module.parameters()) if module is not None else 0
+        return sum(p.numel() for p in module.parameters()) if module is not None else (
+            glyph.params)
 
 
 def _suspended_global_hooks() -> list[tuple[dict, dict]]:
@@ -534,6 +560,13 @@ def _user_leaf_kind(cls: str, operation: str) -> tuple:
         return name, "activation", name, None
     kind, role, layout = FUNCTIONS.get(operation, ("", "other", None))
     return (kind, role, kind, layout) if role in KERNEL_ROLES else (cls, "other", cls, None)
+
+
+def _routing(module) -> dict:
+    """How many experts a mixture of experts' layer holds and sends each token to."""
+    found = {"experts": getattr(module, "num_experts", None), "top-k": getattr(module, "top_k",
+                                                                                  None)}
+    return {key: value for key, value in found.items() if type(value) is int}
 
 
 def _wrapped_function(module) -> str | None:
