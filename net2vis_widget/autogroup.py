@@ -86,7 +86,7 @@ def nested_model_aggregates(network: Network) -> list[Aggregate]:
             pattern = from_selection(folded, selection, "")
         except GroupingError:
             continue
-        blocks = [m for m in pattern.members if m in found]
+        blocks = [m for m in pattern.members if m in found and _holds_blocks(found[m], found)]
         stage = len(set(blocks)) < len(blocks)  # a stage of blocks, some repeated: show them
         aggregate = replace(pattern, name=distinct(describe(pattern, words), pattern, words,
                                                    taken), active=not stage, origin=name[call])
@@ -94,6 +94,12 @@ def nested_model_aggregates(network: Network) -> list[Aggregate]:
         taken.add(aggregate.name)
         folded = fold_aggregate(folded, aggregate)
     return encoders_named(list(found.values()))
+
+
+def _holds_blocks(aggregate: Aggregate, found) -> bool:
+    """A block (a residual block, a transformer layer), not a short sequence of layers (a
+    Conv–BN–ReLU, of which a bottleneck holds two)."""
+    return not aggregate.is_sequence or any(m in found for m in aggregate.members)
 
 
 # --- sequences (the paper) --------------------------------------------------------------------

@@ -85,15 +85,19 @@ def layer_types(network: Network) -> list[str]:
 
 def styles_of(network: Network, state: State) -> dict[str, draw.Style]:
     """Alias and colour of every key: layer types in order of first appearance, then
-    aggregates; the palette proposes colours by role (a convolution is blue), distinct from
-    each other and from those the state sets, which override. A layer type's alias is, unless the state sets one, the word
+    aggregates; the palette proposes colours by role (a convolution is blue) and by name (a
+    bottleneck's is the same in every figure), distinct from each other and from those the
+    state sets, which override. A layer type's alias is, unless the state sets one, the word
     papers use for it (``BN`` for ``BatchNormalization`` and ``BatchNorm2d`` alike)."""
     keys = layer_types(network) + [a.name for a in state.aggregates]
     aggregates = set(range(len(keys) - len(state.aggregates), len(keys)))
     fixed = {i: state.colors[key] for i, key in enumerate(keys) if key in state.colors}
     roles = {i: network.kinds[key].role for i, key in enumerate(keys) if i not in aggregates}
-    proposed = propose_colors(len(keys), state.preferences.color_mode, aggregates, fixed, roles)
     aliases = {**paper_words(network), **state.aliases}
+    inactive = {a.name for a in state.aggregates if not a.active}  # shown grey: no name colour
+    names = {i: aliases.get(key, key) for i, key in enumerate(keys) if key not in inactive}
+    proposed = propose_colors(len(keys), state.preferences.color_mode, aggregates, fixed, roles,
+                              names)
     return {key: draw.Style(aliases.get(key, key), color, aggregate=i in aggregates)
             for i, (key, color) in enumerate(zip(keys, proposed))}
 

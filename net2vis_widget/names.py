@@ -24,7 +24,7 @@ gets the same names.
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import replace
 from functools import cached_property
 from itertools import groupby
@@ -42,33 +42,19 @@ BLOCK_SHORT = {"Squeeze-excite": "SE", "Residual block": "Residual", "Attention"
                "Inception-ResNet block": "Inc-ResNet", "Cross-attention": "Cross-attn",
                "Attention block": "Attn", "Feed-forward": "FFN", "Feed-forward block": "FFN",
                "Inverted residual": "Inv-residual", "Cross-attention block": "Cross-attn"}
-# activation functions as papers write them
-ACTIVATION_WORDS = {"relu": "ReLU", "relu6": "ReLU6", "silu": "SiLU", "swish": "SiLU",
-                    "gelu": "GELU", "sigmoid": "Sigmoid", "softmax": "Softmax", "tanh": "Tanh",
-                    "elu": "ELU", "selu": "SELU", "hard_swish": "Hard swish",
-                    "hard_sigmoid": "Hard sigmoid"}
 # short names that are the words papers use for a layer type (legend aliases by default)
 WORDS = {"Conv", "DWConv", "SepConv", "ConvT", "BN", "LN", "GN", "MaxPool", "AvgPool", "GAP",
-         "GMP", "Pad", "Concat", "UpSample", "Linear", "Attention", "Dot-product attention",
+         "GMP", "Pad", "Concat", "UpSample", "Crop", "Flatten", "Linear", "Attention", "Dot-product attention",
          "Embedding", "ReLU", "LeakyReLU", "PReLU", "ELU", "SELU", "GELU", "Hard swish",
-         "Hard sigmoid"}
+         "Hard sigmoid", "Position embedding", "Class token", "Scaled add"}
 GATED = {"SiLU": "SwiGLU", "GELU": "GeGLU", "ReLU": "ReGLU"}  # gated feed-forwards by activation
 
 
 def paper_words(network: Network) -> dict[str, str]:
     """Layer types whose short name is the word papers use, where no other type of the
     network (nor a type itself) reads the same: ``Conv2D`` → ``Conv``, ``GlobalAveragePooling2D``
-    → ``GAP``; an activation layer computing one function everywhere → that function
-    (Keras's ``Activation`` layers of a ResNet → ``ReLU``)."""
-    functions = defaultdict(set)
-    for node in network.nodes:
-        if node.role == "activation" and isinstance(node.settings.get("activation"), str):
-            functions[node.type].add(node.settings["activation"])
+    → ``GAP``."""
     shorts = {t: n.short for t, n in network.kinds.items() if n.short in WORDS and n.short != t}
-    for layer_type, (function, *more) in functions.items():
-        word = ACTIVATION_WORDS.get(function, function.capitalize())
-        if not more and word != layer_type:
-            shorts[layer_type] = word
     taken = {s for s, n in Counter(shorts.values()).items() if n > 1} | set(network.kinds)
     return {t: s for t, s in shorts.items() if s not in taken}
 
@@ -171,6 +157,8 @@ def describe(pattern: Aggregate, words: Vocabulary) -> str:
     if pattern.entries >= 2 and merge == "add" and words.role(
             words.layer_types(pattern)[-1]) == "normalization":
         return "Add & Norm"  # a residual link's sum, normalised (a post-LN transformer)
+    if merge != "add" and "Scan" in map(words.short, words.layer_types(pattern)):
+        return "SSM block"  # a selective state-space model's projections, convolution and scan
     if pattern.is_sequence:
         return _transition(pattern, words) or _sequence(_flat(pattern, words), words)
     if pattern.entries >= 2:

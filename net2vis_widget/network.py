@@ -25,6 +25,12 @@ COMBINING_ROLES = {"add", "multiply", "concatenate"}  # what combines tensors: w
 # (a bias, a scale, a cache's empty past) no layer of its own in any adapter
 EMBEDDINGS = ("Position embedding", "Segment embedding", "Learned embedding")  # learned tables
 # added to the data, by what their names say: ``added_embedding``
+CLASS_TOKEN = "Class token"  # a learned table joined to the data (ViT's [class] token)
+# activation functions as papers write them (a Keras ``Activation("relu")`` is a ``ReLU``)
+ACTIVATION_WORDS = {"relu": "ReLU", "relu6": "ReLU6", "silu": "SiLU", "swish": "SiLU",
+                    "gelu": "GELU", "sigmoid": "Sigmoid", "softmax": "Softmax", "tanh": "Tanh",
+                    "elu": "ELU", "selu": "SELU", "hard_swish": "Hard swish",
+                    "hard_silu": "Hard swish", "hard_sigmoid": "Hard sigmoid"}
 FIRST, LAST = 0, -1  # where a tensor keeps its channels: before or after its spatial axes
 
 

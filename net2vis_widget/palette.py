@@ -1,8 +1,9 @@
 """Colours for legend entries (SPEC §4.4): the Material palette, Okabe–Ito, or hue gaps.
 
 A layer type's colour says its role (``ROLE_COLORS``): convolutions are blue and
-normalisations yellow in every figure, whichever framework drew it, so that two figures of
-one paper, or of one architecture from Keras and from PyTorch, match.
+normalisations yellow in every figure, whichever framework drew it; an aggregate's colour
+follows from its name (``Bottleneck``, ``Attention``), so that two figures of one paper, or of
+one architecture from Keras and from PyTorch, match.
 
 SPEC: "No two entries of one legend share a colour or look alike (aggregates included); grey
 means inactive or hidden." So every proposed colour is compared, as it is displayed (an
@@ -14,6 +15,7 @@ from __future__ import annotations
 import colorsys
 import heapq
 import math
+import zlib
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
@@ -37,6 +39,18 @@ ROLE_COLORS = {
                    "activation": "#D55E00", "pooling": "#009E73", "add": "#E69F00",
                    "attention": "#CC79A7", "input": "#000000"},
 }
+# the blocks papers name → their colour in the Material palette: each ΔE ≥ 15 from every role's
+# colour and from every block of its family when darkened as aggregates are (families rarely
+# meet in one figure; where two names meet on one colour, the second takes another)
+BLOCK_COLORS = {
+    "Transformer layer": "#016972", "Encoder layer": "#016972", "Decoder layer": "#8E0049",
+    "Attention": "#A187B0", "Attention block": "#484268", "Cross-attention": "#F2BAA6",
+    "Cross-attention block": "#832608", "Feed-forward": "#C7A842", "SwiGLU": "#C7A842",
+    "Feed-forward block": "#52461F", "Add & Norm": "#96B38A",
+    "Bottleneck": "#016972", "Bottleneck, projection": "#C7A842", "Residual block": "#8E0049",
+    "Residual, projection": "#F2BAA6", "Inverted residual": "#A187B0",
+    "Inception module": "#484268", "Dense layer": "#DC751E", "Transition": "#96B38A",
+    "Squeeze-excite": "#E8E5B4", "Stage": "#E5EB2D"}
 KEEPS_ROLE_COLORS = {"palette"}  # modes whose role colours no other entry takes (Okabe–Ito's
 # eight are too few to keep)
 
@@ -70,17 +84,21 @@ Lab = tuple[float, float, float]
 
 def propose_colors(count: int, mode: str, aggregates: frozenset[int] | set[int] = frozenset(),
                    fixed: Mapping[int, str] | None = None,
-                   roles: Mapping[int, str] | None = None) -> list[str]:
+                   roles: Mapping[int, str] | None = None,
+                   names: Mapping[int, str] | None = None) -> list[str]:
     """``count`` colours for legend entries in order: entry ``i`` is an aggregate when ``i``
-    is in ``aggregates``, keeps the user's colour ``fixed[i]`` when given, and is a layer type
-    of role ``roles[i]`` when given.
+    is in ``aggregates``, keeps the user's colour ``fixed[i]`` when given, is a layer type of
+    role ``roles[i]`` when given, and reads ``names[i]`` when given.
 
-    The first entry of each role takes the role's colour where it stays MIN_DELTA_E from the
-    fixed ones; in the Material palette no other entry takes a role's colour. Other candidates come in the mode's
-    order (Material, Okabe–Ito or hue gaps),
-    then from a grid, farthest from everything chosen first; a candidate is taken only while it
-    stays MIN_DELTA_E from every other displayed colour, and none is left then the farthest is
-    taken anyway. Indices outside ``range(count)`` are ignored.
+    The first layer type of each role takes the role's colour where it stays MIN_DELTA_E
+    from the fixed ones; in the Material palette no other entry takes a role's colour. Then
+    each named entry takes the colour of its name: a block's (``BLOCK_COLORS``), or the seed
+    its name picks, layer types first, then aggregates, the last (the outermost, those drawn)
+    first; where that fits. Other candidates come in the mode's order (Material, Okabe–Ito or
+    hue gaps), then from a grid, farthest from everything chosen first; a candidate is taken
+    only while it stays MIN_DELTA_E from every other displayed colour, and none is left then
+    the farthest is taken anyway. Indices outside ``range(count)`` are ignored. So the same
+    names get the same colours in every figure, unless two of them meet on one.
     """
     fixed = tuple(sorted((i, c) for i, c in (fixed or {}).items() if 0 <= i < count))
     by_role = ROLE_COLORS.get(mode, {})
@@ -88,8 +106,16 @@ def propose_colors(count: int, mode: str, aggregates: frozenset[int] | set[int] 
     for i, role in sorted((roles or {}).items()):
         if role in by_role and 0 <= i < count and i not in aggregates:
             firsts.setdefault(role, i)
-    preferred = tuple(sorted((i, by_role[role]) for role, i in firsts.items()))
-    return list(_proposed(count, mode, frozenset(aggregates), fixed, preferred))
+    seeds = [c for c in _seeds(mode) if c not in by_role.values() and not _looks_grey(c)] or [
+        c for c in _seeds(mode) if not _looks_grey(c)]
+    blocks = BLOCK_COLORS if mode in KEEPS_ROLE_COLORS else {}
+    named = {i: blocks.get(name) or seeds[zlib.crc32(name.encode()) % len(seeds)]
+             for i, name in (names or {}).items() if 0 <= i < count}
+    preferred = sorted((i, by_role[role]) for role, i in firsts.items())
+    preferred += sorted((i, c) for i, c in named.items()
+                        if i not in aggregates and i not in firsts.values())
+    preferred += sorted(((i, c) for i, c in named.items() if i in aggregates), reverse=True)
+    return list(_proposed(count, mode, frozenset(aggregates), fixed, tuple(preferred)))
 
 
 @lru_cache(maxsize=256)
@@ -103,8 +129,8 @@ def _proposed(count: int, mode: str, aggregates: frozenset[int],
     for i, color in chosen.items():
         chooser.add(color, i in aggregates)
     for i, color in preferred:
-        if i not in chosen and chooser.fits(color, False):
-            chooser.add(color, False)
+        if i not in chosen and chooser.fits(color, i in aggregates):
+            chooser.add(color, i in aggregates)
             chosen[i] = color
     return tuple(chosen[i] if i in chosen else chooser.choose(i in aggregates)
                  for i in range(count))

@@ -8,6 +8,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import keras  # noqa: E402
 import pytest  # noqa: E402
 
+from net2vis_widget import figure  # noqa: E402
 from net2vis_widget.examples import multi_io_net, residual_net, unet, voxel_net  # noqa: E402
 
 APPLICATIONS = ("VGG19", "ResNet50", "InceptionV3", "DenseNet121", "MobileNetV2")
@@ -21,6 +22,26 @@ def application():
         if name not in built:
             built[name] = getattr(keras.applications, name)(weights=None)
         return built[name]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def drawn(application, tmp_path_factory):
+    """name (of ``model_zoo``) → (figure with the defaults, figure auto-grouped with ×N
+    marks), made once per session."""
+    from model_zoo import made
+
+    figures, folder = {}, tmp_path_factory.mktemp("onnx")
+
+    def get(name):
+        if name not in figures:
+            model, options = made(name, application, folder)
+            plain, grouped = figure(model, **options), figure(model, **options)
+            grouped.auto_group()
+            grouped.update(repeat_marks=True)
+            figures[name] = plain, grouped
+        return figures[name]
 
     return get
 

@@ -13,87 +13,12 @@ import networkx as nx
 import pytest
 
 import svg_geometry as geo
+from model_zoo import APPLICATIONS, TRANSFORMERS
 from net2vis_widget import figure, sizing
-from net2vis_widget.examples import unet
 from net2vis_widget.fold import fold
 
-torch = pytest.importorskip("torch")
-T = pytest.importorskip("transformers")
-
-APPLICATIONS = ("ConvNeXtTiny", "DenseNet121", "EfficientNetB0", "EfficientNetV2B0",
-                "InceptionResNetV2", "InceptionV3", "MobileNet", "MobileNetV2",
-                "MobileNetV3Small", "NASNetMobile", "ResNet50", "ResNet50V2",
-                "VGG19", "Xception")
-IDS = torch.ones(1, 8, dtype=torch.long)
-SMALL = dict(hidden_size=64, intermediate_size=128, num_attention_heads=4, num_hidden_layers=2,
-             vocab_size=500)
-IMAGE = {"input_size": (1, 3, 64, 64)}
-SEQ2SEQ = {"input_data": {"input_ids": IDS, "decoder_input_ids": IDS}}
-SPEECH = dict(d_model=64, encoder_layers=2, decoder_layers=2, encoder_attention_heads=4,
-              decoder_attention_heads=4, encoder_ffn_dim=128, decoder_ffn_dim=128)
-
-
-def _transformers():
-    """name → (model class, configuration, inputs): small, random weights, no download."""
-    backbone = T.ResNetConfig(hidden_sizes=[16, 32, 64, 128], depths=[1, 1, 1, 1],
-                              embedding_size=16, out_features=["stage4"])
-    return {
-        "BERT": (T.BertModel, T.BertConfig(**SMALL), {"input_data": IDS}),
-        "GPT-2": (T.GPT2LMHeadModel, T.GPT2Config(n_embd=64, n_head=4, n_layer=2,
-                                                  vocab_size=500), {"input_data": IDS}),
-        "Llama": (T.LlamaForCausalLM, T.LlamaConfig(**SMALL, num_key_value_heads=2),
-                  {"input_data": IDS}),
-        "T5": (T.T5Model, T.T5Config(d_model=64, d_ff=128, num_heads=4, num_layers=2,
-                                     vocab_size=500, d_kv=16), SEQ2SEQ),
-        "BART": (T.BartModel, T.BartConfig(**SPEECH, vocab_size=500), SEQ2SEQ),
-        "Whisper": (T.WhisperModel, T.WhisperConfig(**SPEECH, num_mel_bins=16,
-                                                    max_source_positions=50),
-                    {"input_data": {"input_features": torch.zeros(1, 16, 100),
-                                    "decoder_input_ids": IDS}}),
-        "ViT": (T.ViTModel, T.ViTConfig(**SMALL, image_size=64, patch_size=16), IMAGE),
-        "Swin": (T.SwinModel, T.SwinConfig(image_size=64, patch_size=4, embed_dim=16,
-                                           depths=[2, 2], num_heads=[2, 4], window_size=4),
-                 IMAGE),
-        "CLIP": (T.CLIPModel, T.CLIPConfig(text_config=dict(SMALL, max_position_embeddings=16),
-                                           vision_config=dict(SMALL, image_size=64,
-                                                              patch_size=16),
-                                           projection_dim=32),
-                 {"input_data": {"input_ids": IDS, "pixel_values": torch.zeros(1, 3, 64, 64)}}),
-        "DETR": (T.DetrModel, T.DetrConfig(use_timm_backbone=False, use_pretrained_backbone=False,
-                                           backbone_config=backbone, **SPEECH, num_queries=10),
-                 IMAGE),
-        "Mixtral": (T.MixtralForCausalLM, T.MixtralConfig(**SMALL, num_key_value_heads=2,
-                                                          num_local_experts=4),
-                    {"input_data": IDS}),
-        "Mamba": (T.MambaModel, T.MambaConfig(hidden_size=64, num_hidden_layers=2,
-                                              vocab_size=500, state_size=8),
-                  {"input_data": IDS}),
-    }
-
-
-TRANSFORMERS = tuple(_transformers())
-
-
-@pytest.fixture(scope="module")
-def drawn(application):
-    """name → (figure with the defaults, figure auto-grouped with ×N marks), made once."""
-    made = {}
-
-    def get(name):
-        if name not in made:
-            if name in TRANSFORMERS:
-                cls, config, inputs = _transformers()[name]
-                model, options = cls(config), inputs
-            else:
-                model, options = (unet() if name == "U-Net" else application(name)), {}
-            plain, grouped = figure(model, **options), figure(model, **options)
-            grouped.auto_group()
-            grouped.update(repeat_marks=True)
-            made[name] = plain, grouped
-        return made[name]
-
-    return get
-
+pytest.importorskip("torch")
+pytest.importorskip("transformers")
 
 MODELS = APPLICATIONS + ("U-Net",) + TRANSFORMERS
 

@@ -16,7 +16,7 @@ import warnings
 import keras
 
 from . import first_line
-from ..network import FIRST, KERNEL_ROLES, LAST, Edge, Network, Node
+from ..network import ACTIVATION_WORDS, FIRST, KERNEL_ROLES, LAST, Edge, Network, Node
 from .config import main_settings, plain_config
 
 # Keras classes → (role, short name); a class not listed takes its first listed base class's
@@ -62,7 +62,14 @@ VOCABULARY = {
     "SpatialDropout2D": ("dropout", "Drop"), "SpatialDropout3D": ("dropout", "Drop"),
     "GaussianDropout": ("dropout", "Drop"), "GaussianNoise": ("dropout", "Noise"),
     "AlphaDropout": ("dropout", "Drop"),
+    "LayerScale": ("multiply", "LayerScale"),  # keras.applications' own (ConvNeXt)
+    "CustomScaleLayer": ("add", "Scaled add"),  # (Inception-ResNet: x + scale · branch)
 }
+# words in the name of a user's layer class → (role, short name)
+USER_WORDS = {"positionembedding": ("embedding", "Position embedding"),
+              "positionalembedding": ("embedding", "Position embedding"),
+              "classtoken": ("concatenate", "Class token"),
+              "clstoken": ("concatenate", "Class token")}
 SETTINGS = ("filters", "units", "kernel_size", "strides", "padding", "pool_size", "activation",
             "rate", "size", "axis", "num_heads", "key_dim", "output_dim", "data_format")
 
@@ -232,6 +239,8 @@ class _Builder:
                                               f"{node_id}/")
                     for tensor, source in zip(call.output_tensors, inner_outputs):
                         produced[id(tensor)] = source
+                elif _identity(op) and len(inputs) == 1:  # drawn as what it passes on
+                    produced.update((id(t), inputs[0]) for t in call.output_tensors)
                 else:
                     self._add(op, call, node_id, scope, inputs, produced)
         return [produced[id(t)] for t in graph.outputs]
@@ -241,11 +250,12 @@ class _Builder:
         input_shapes = tuple(_shape(t) for t in call.input_tensors) or tuple(map(_shape, outputs))
         config = plain_config(layer, self.init_parameters)
         role, short = _kind(type(layer))
+        short = _function(layer) or short
         axis = FIRST if config.get("data_format") == "channels_first" else LAST
         self.nodes.append(Node(
             id=node_id,
             name=layer.name,
-            type="Input" if role == "input" else type(layer).__name__,  # as in every adapter
+            type="Input" if role == "input" else _function(layer) or type(layer).__name__,
             input_shapes=input_shapes,
             output_shapes=tuple(_shape(t) for t in outputs),
             config=config,
@@ -264,12 +274,31 @@ class _Builder:
             produced[id(tensor)] = node_id
 
 
+def _function(layer) -> str | None:
+    """What an ``Activation`` layer computes, as papers write it: its type, as in every
+    adapter (``Activation("relu")`` and ``ReLU()`` are both a ``ReLU``)."""
+    if not isinstance(layer, keras.layers.Activation):
+        return None
+    name = getattr(layer.activation, "__name__", "activation")
+    return ACTIVATION_WORDS.get(name, name[:1].upper() + name[1:])
+
+
+def _identity(layer) -> bool:
+    """An ``Activation("linear")`` (a classifier's output left as it is), or indexing
+    (``x[:, 0]``: a token picked), drawn as in every framework: not at all."""
+    return type(layer).__name__ == "GetItem" or isinstance(
+        layer, keras.layers.Activation) and getattr(layer.activation, "__name__", "") == "linear"
+
+
 def _kind(layer_class) -> tuple[str, str]:
-    """The role and short name of a Keras class, or of its nearest listed base class."""
+    """The role and short name of a Keras class, or of its nearest listed base class; a class
+    of the user's by what its name says (a ``PositionEmbedding``, a ``ClassToken``)."""
     for base in layer_class.__mro__:
         if base.__name__ in VOCABULARY and base.__module__.startswith("keras"):
             return VOCABULARY[base.__name__]
-    return "other", layer_class.__name__
+    name = layer_class.__name__.lower()
+    return next((kind for word, kind in USER_WORDS.items() if word in name),
+                ("other", layer_class.__name__))
 
 
 def _shape(tensor) -> tuple:

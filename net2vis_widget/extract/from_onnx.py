@@ -21,12 +21,12 @@ import onnx
 from onnx import helper, shape_inference
 
 from . import first_line
-from ..network import (COMBINING_ROLES, EMBEDDINGS, FIRST, KERNEL_ROLES, LAST, Edge, Network,
-                       Node, added_embedding)
+from ..network import (CLASS_TOKEN, COMBINING_ROLES, EMBEDDINGS, FIRST, KERNEL_ROLES, LAST,
+                       Edge, Network, Node, added_embedding)
 from .config import main_settings
 
 PLUMBING = {"Reshape", "Transpose", "Unsqueeze", "Squeeze", "Flatten", "Identity", "Cast",
-            "Expand", "Slice", "Split", "Dropout", "CastLike"}
+            "Expand", "Slice", "Split", "Dropout", "CastLike"}  # as ``_kind`` calls them
 METADATA = {"Shape", "Size", "Constant", "ConstantOfShape", "Range"}  # values, not data
 SETTINGS = ("kernel_shape", "strides", "pads", "dilations", "group", "axis", "mode")
 BIG_WEIGHT = 2 ** 16  # elements: a weight this large is never a shape
@@ -56,7 +56,8 @@ VOCABULARY = {
     "Attention": ("attention", "Dot-product attention", LAST),
     "MultiHeadAttention": ("attention", "Attention", LAST),
     "Embedding": ("embedding", "Embedding", LAST),
-    **dict.fromkeys(EMBEDDINGS, ("embedding", "Embedding", LAST)),
+    **{kind: ("embedding", kind, LAST) for kind in EMBEDDINGS},
+    CLASS_TOKEN: ("concatenate", CLASS_TOKEN, LAST),
     "Add": ("add", "Add", None), "Sub": ("add", "Sub", None), "Sum": ("add", "Sum", None),
     "Mul": ("multiply", "Mul", None), "Div": ("multiply", "Div", None),
     "Concat": ("concatenate", "Concat", None),
@@ -110,12 +111,17 @@ def extract(model) -> Network:
         with_constant = (role in COMBINING_ROLES and len(set(sources)) == 1
                          and any(not source.get(n) for n in operator.input if n))
         table = next((tables[n] for n in reads if n in tables), None)  # a learned table read
-        kind, params = _kind(operator, weights), sum(weights.get(n, 0) for n in operator.input)
+        kind = _kind(operator, weights.keys() | tables.keys())
+        params = sum(weights.get(n) or tables.get(n, ("", 0))[1] for n in operator.input)
+        if operator.op_type == "Gather" and not source.get(operator.input[1]):
+            kind = "Slice"  # rows of the data picked by constant indices: a class token
         if table is not None and not sources:
             tables.update((output, table) for output in operator.output)  # rows of it
         elif table is not None and with_constant and kind == "Add":  # added to the data
             kind, params, with_constant = added_embedding(table[0]), table[1], False
-        if (operator.op_type in METADATA or not sources or operator.op_type in PLUMBING
+        elif table is not None and with_constant and kind == "Concat":  # joined to it
+            kind, params, with_constant = CLASS_TOKEN, table[1], False
+        if (operator.op_type in METADATA or not sources or kind in PLUMBING
                 or with_constant):  # a constant added, scaled or joined: a bias, a scale
             passed = [] if operator.op_type in METADATA else sources
             source.update({output: passed for output in operator.output})
@@ -132,10 +138,11 @@ def extract(model) -> Network:
     return Network(name, tuple(nodes), tuple(edges))
 
 
-def _kind(operator, weights) -> str:
-    """The node type of an operator: a matrix product with a weight is a linear layer, rows
-    of a weight picked by the data an embedding, and ``Sum`` an ``Add``."""
-    weighted = [n for n in operator.input if n in weights]
+def _kind(operator, learned) -> str:
+    """The node type of an operator: a matrix product with a weight (or a weight transposed,
+    ``learned`` names both) is a linear layer, rows of a weight picked by the data an
+    embedding, and ``Sum`` an ``Add``."""
+    weighted = [n for n in operator.input if n in learned]
     if operator.op_type in ("MatMul", "Gemm") and weighted:
         return "Linear"
     if operator.op_type == "Gather" and operator.input[:1] == weighted[:1] and weighted:

@@ -12,7 +12,7 @@ matmul, …) become nodes typed by a capitalised name (``Add``, ``Concat``). Sha
 (view, permute, getitem, Flatten, Identity, dropout in eval, …) is bypassed, and so is what
 reads no input: position indices, masks, and the embeddings of such constants. A learned
 table added to the data (a position embedding: a weight of the model, or the embedding of
-position indices) is a glyph of its own. Whatever the module returns (caches,
+position indices) or joined to it (a class token) is a glyph of its own. Whatever the module returns (caches,
 ``ModelOutput``s, nested tuples) is fine.
 
 Each tensor keeps its channels where what produced it puts them: first after a Conv2d or a
@@ -41,8 +41,8 @@ from torch.nn.modules.module import register_module_forward_hook, register_modul
 from torch.overrides import TorchFunctionMode
 
 from . import MissingInputs, first_line
-from ..network import (COMBINING_ROLES, FIRST, KERNEL_ROLES, LAST, Edge, Network, Node,
-                       added_embedding)
+from ..network import (CLASS_TOKEN, COMBINING_ROLES, FIRST, KERNEL_ROLES, LAST, Edge, Network,
+                       Node, added_embedding)
 from .config import main_settings, plain_config
 from .torch_twin import fake_inputs, tensor_paths, twin
 
@@ -102,7 +102,7 @@ NORMS = {"BatchNorm": ("BN", FIRST), "GroupNorm": ("GN", FIRST), "RMSNorm": ("RM
          "LayerNorm": ("LN", LAST), "Norm": ("Norm", LAST)}
 # functions wrapped in a module (by the ``kernels`` package) → (type, role, short, layout)
 WRAPPED = {"apply_rotary_pos_emb": ("Rotary embedding", "other", "RoPE", None),
-           "causal_conv1d_forward": ("Causal conv", "convolution", "Conv", LAST),
+           "causal_conv1d_forward": ("Causal conv", "convolution", "Causal conv", LAST),
            "mamba_scan_forward": ("Selective scan", "other", "Scan", LAST)}
 BYPASSED = {"Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout",
             "FeatureAlphaDropout", "Identity", "Flatten", "Unflatten"}  # identity in eval
@@ -379,6 +379,8 @@ class _Recorder(TorchFunctionMode):
         elif table is not None and with_constant and kind[1] == "add":
             embedding = added_embedding(table[0])
             kind, with_constant = (embedding, "embedding", embedding, LAST), False
+        elif table is not None and with_constant and kind[1] == "concatenate":
+            kind, with_constant = (CLASS_TOKEN, "concatenate", CLASS_TOKEN, LAST), False
         if (not sources or with_constant or kind[1] == "bypassed"
                 or (operation in PLUMBING and glyph is None)):
             for tensor in outputs:  # bypassed: plumbing, identity, a constant's use
