@@ -136,9 +136,10 @@ def distinct(base: str, pattern: Aggregate, words: Vocabulary, taken: set[str]) 
 def _qualified(base: str, qualifier: str, taken: set[str]) -> str | None:
     """``base, qualifier`` within MAX_LENGTH (``base`` shortened if needed), if free."""
     for stem in (base, BLOCK_SHORT.get(base, base), re.sub(r"(Layer|Block|Module)$", "", base)):
-        name = f"{stem}, {qualifier}"
-        if len(name) <= MAX_LENGTH and name not in taken:
-            return name
+        for said in (qualifier, qualifier.removeprefix("with ")):
+            name = f"{stem}, {said}"
+            if len(name) <= MAX_LENGTH and name not in taken:
+                return name
     return None
 
 
@@ -253,6 +254,10 @@ def _differences(pattern: Aggregate, other: Aggregate, words: Vocabulary) -> lis
     mine, theirs = _projection(pattern, words), _projection(other, words)
     if mine != theirs:
         found.append("projection" if mine else "identity")
+    for mine_member, their_member in zip(pattern.members, other.members):  # a member's own
+        kind, _, qualifier = mine_member.partition(", ")  # difference: ``with ReLU``
+        if qualifier and their_member.partition(", ")[0] == kind and mine_member != their_member:
+            found.append(qualifier)
     have, had = Counter(map(words.short, words.layer_types(pattern))), Counter(
         map(words.short, words.layer_types(other)))
     found += [f"with {s}" for s in sorted(have.keys() - had.keys(), key=_kernel_first(words))]

@@ -91,8 +91,8 @@ def propose_colors(count: int, mode: str, aggregates: frozenset[int] | set[int] 
     role ``roles[i]`` when given, and reads ``names[i]`` when given.
 
     The first layer type of each role takes the role's colour where it stays MIN_DELTA_E
-    from the fixed ones; in the Material palette no other entry takes a role's colour. Then
-    each named entry takes the colour of its name: a block's (``BLOCK_COLORS``), or the seed
+    from the fixed ones. In the Material palette no other entry takes a role's colour, and
+    each named entry then takes the colour of its name: a block's (``BLOCK_COLORS``), or the seed
     its name picks, layer types first, then aggregates, the last (the outermost, those drawn)
     first; where that fits. Other candidates come in the mode's order (Material, Okabe–Ito or
     hue gaps), then from a grid, farthest from everything chosen first; a candidate is taken
@@ -108,9 +108,9 @@ def propose_colors(count: int, mode: str, aggregates: frozenset[int] | set[int] 
             firsts.setdefault(role, i)
     seeds = [c for c in _seeds(mode) if c not in by_role.values() and not _looks_grey(c)] or [
         c for c in _seeds(mode) if not _looks_grey(c)]
-    blocks = BLOCK_COLORS if mode in KEEPS_ROLE_COLORS else {}
-    named = {i: blocks.get(name) or seeds[zlib.crc32(name.encode()) % len(seeds)]
-             for i, name in (names or {}).items() if 0 <= i < count}
+    named = {i: BLOCK_COLORS.get(name) or seeds[zlib.crc32(name.encode()) % len(seeds)]
+             for i, name in (names or {}).items()
+             if 0 <= i < count and mode in KEEPS_ROLE_COLORS}  # Okabe–Ito has too few
     preferred = sorted((i, by_role[role]) for role, i in firsts.items())
     preferred += sorted((i, c) for i, c in named.items()
                         if i not in aggregates and i not in firsts.values())

@@ -68,13 +68,14 @@ def measure(network: Network, preferences: Preferences) -> dict[str, Size]:
         shown_out = height(after)
         if before.spatial and not after.spatial:  # a flatten: never taller than its input
             shown_out = min(shown_out, height(before))
+        ids = node.id in indices and node.role == "input"  # one index per position
         sizes[node.id] = Size(
             input_height=height(before) if before.spatial else shown_out,  # dense: a bar
             output_height=shown_out,
-            width=(width(after.channels) if after.spatial and node.id not in indices
-                   else preferences.min_width),  # a vector, or one index per position
+            width=(width(after.channels) if after.spatial and not ids
+                   else preferences.min_width),  # a vector, or token ids
             dense=not after.spatial,
-            features=_features(after, node.id in indices),
+            features=_features(after, ids),
             input_dimensions=_dimensions(before.spatial),
             output_dimensions=_dimensions(after.spatial),
         )

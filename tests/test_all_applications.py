@@ -17,7 +17,9 @@ NAMES = sorted(name for name, factory in inspect.getmembers(keras.applications)
 
 
 def layer_calls(model, top=True) -> int:
-    """Calls of non-model layers in ``model``, nested models counted by their layers."""
+    """Calls of non-model layers in ``model``, nested models counted by their layers; an
+    identity (``Activation("linear")``, ConvNeXt's in place of stochastic depth) passes its
+    input on and is no layer of the figure."""
     graph = model._functional if isinstance(model, keras.Sequential) else model
     count = 0
     for op in graph.operations:
@@ -26,6 +28,8 @@ def layer_calls(model, top=True) -> int:
                 continue
             if isinstance(op, keras.Model):
                 count += layer_calls(op, top=False)
+            elif isinstance(op, keras.layers.Activation) and op.activation.__name__ == "linear":
+                continue
             elif top or not isinstance(op, keras.layers.InputLayer):
                 count += 1
     return count
