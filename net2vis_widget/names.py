@@ -48,6 +48,8 @@ WORDS = {"Conv", "DWConv", "SepConv", "ConvT", "BN", "LN", "GN", "MaxPool", "Avg
          "Embedding", "ReLU", "LeakyReLU", "PReLU", "ELU", "SELU", "GELU", "Hard swish",
          "Hard sigmoid", "Position embedding", "Class token", "Scaled add"}
 GATED = {"SiLU": "SwiGLU", "GELU": "GeGLU", "ReLU": "ReGLU"}  # gated feed-forwards by activation
+STACKS = {"Transformer layer": "Transformer", "Encoder layer": "Encoder",
+          "Decoder layer": "Decoder"}  # a stack of layers, with its embedding
 
 
 def paper_words(network: Network) -> dict[str, str]:
@@ -103,12 +105,13 @@ def name_for(pattern: Aggregate, taken: set[str], words: Vocabulary) -> str:
 
 
 def encoders_named(aggregates: list[Aggregate]) -> list[Aggregate]:
-    """``aggregates`` with their ``Transformer layer`` called ``Encoder layer`` where a
-    ``Decoder layer`` reads from them (an encoder–decoder's two stacks)."""
+    """``aggregates`` with their ``Transformer layer`` called ``Encoder layer`` (and their
+    stack ``Encoder``) where a ``Decoder layer`` reads from them (an encoder–decoder)."""
     names = {a.name for a in aggregates}
     if "Decoder layer" not in names or "Encoder layer" in names:
         return aggregates
-    renamed = {"Transformer layer": "Encoder layer"}
+    renamed = {"Transformer layer": "Encoder layer", "Transformer": "Encoder"}
+    renamed = {old: new for old, new in renamed.items() if new not in names}
     return [replace(a, name=renamed.get(a.name, a.name),
                     members=tuple(renamed.get(m, m) for m in a.members)) for a in aggregates]
 
@@ -147,6 +150,8 @@ def describe(pattern: Aggregate, words: Vocabulary) -> str:
     """What ``pattern`` does, in the words papers use (not yet unique)."""
     roles = words.roles(pattern)
     merge = _join_role(pattern, words)
+    if stack := _stack(pattern, words):
+        return stack
     if "attention" in roles:
         return _attention(pattern, words, merge)
     if experts := _experts(pattern, words):
@@ -177,6 +182,22 @@ def describe(pattern: Aggregate, words: Vocabulary) -> str:
     if merge == "add" or skip:
         return _residual(pattern, words, roles)
     return "Block"
+
+
+def _stack(pattern: Aggregate, words: Vocabulary) -> str | None:
+    """A stack of equal blocks: a transformer's ``Encoder`` or ``Decoder`` (with what comes
+    before and after its layers: an embedding, a norm), else a ``Stage``."""
+    counts = Counter(m for m in pattern.members if m in words.known)
+    repeated = [m for m, n in counts.items() if n > 1 and not _is_short(words.known[m], words)]
+    if not repeated:
+        return None
+    kind = describe(words.known[repeated[0]], words)
+    return STACKS.get(kind, "Stage") if "embedding" in words.roles(pattern) else "Stage"
+
+
+def _is_short(pattern: Aggregate, words: Vocabulary) -> bool:
+    """A sequence of layers only (a Conv–BN–ReLU), not a block."""
+    return pattern.is_sequence and not any(m in words.known for m in pattern.members)
 
 
 def _attention(pattern: Aggregate, words: Vocabulary, merge: str) -> str:

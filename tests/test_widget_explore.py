@@ -62,18 +62,18 @@ def test_search_finds_a_layer_inside_a_folded_block_and_zooms_to_it(page):
     current = resnet.svg.locator("polygon.n2v-current")
     expect(current).to_have_count(1)
     facts = python(page, f"resnet.layers[{current.get_attribute('data-id')!r}]")
-    assert "conv4_block3_2_conv" in facts["layers"] and facts["type"] == "Residual block"
+    assert "conv4_block3_2_conv" in facts["layers"] and facts["type"] == "Bottleneck"
     found = resnet.root.locator(".n2v-found")
-    expect(found).to_have_text(f"1 of 1 in Residual block {facts['occurrence'][0]}")
+    expect(found).to_have_text(f"1 of 1 in Bottleneck {facts['occurrence'][0]}")
     assert inside(current.bounding_box(), resnet.root.locator(".n2v-viewport").bounding_box())
     assert scale(resnet) >= 1
     snapshot(resnet.root, "widget-search.png")
 
-    resnet.search.fill("residual block")  # by type: every glyph of it, stepped through
+    resnet.search.fill("bottleneck")  # by type: every glyph of one, stepped through
     expect(found).to_have_text(re.compile(r"^1 of \d+"))
     total = int(found.text_content().split(" of ")[1].split()[0])
     assert total == len(python(page, "[f for f in resnet.layers.values() "
-                                     "if f['type'] == 'Residual block']"))
+                                     "if f['type'].startswith('Bottleneck')]"))
     resnet.search.press("Enter")
     expect(found).to_have_text(re.compile(f"^2 of {total}"))
     resnet.search.press("Escape")
@@ -83,23 +83,25 @@ def test_search_finds_a_layer_inside_a_folded_block_and_zooms_to_it(page):
 def test_the_tooltip_names_the_occurrence_by_its_alias(page):
     resnet = WidgetView(page, RESNET)
     resnet.button("Reset view").click()
-    glyph = resnet.svg.locator('polygon.n2v-layer[data-type="Residual block"]').nth(6)
+    glyph = resnet.svg.locator('polygon.n2v-layer[data-type="Bottleneck"]').nth(6)
     facts = python(page, f"resnet.layers[{glyph.get_attribute('data-id')!r}]")
     glyph.hover()
     total = facts["occurrence"][2]
-    expect(resnet.tooltip).to_contain_text(f"Residual block {facts['occurrence'][0]} of {total}")
-    run_in_kernel(page, NOTEBOOK, "resnet.update(aliases={'Residual block': 'Bottleneck'})")
-    expect(resnet.legend_item("Residual block").locator("text").first).to_have_text("Bottleneck")
-    glyph = resnet.svg.locator('polygon.n2v-layer[data-type="Residual block"]').nth(6)
+    expect(resnet.tooltip).to_contain_text(f"Bottleneck {facts['occurrence'][0]} of {total}")
+    run_in_kernel(page, NOTEBOOK, "resnet.update(aliases={'Bottleneck': 'Residual bottleneck'})")
+    expect(resnet.legend_item("Bottleneck").locator("text").first).to_have_text(
+        "Residual bottleneck")
+    glyph = resnet.svg.locator('polygon.n2v-layer[data-type="Bottleneck"]').nth(6)
     page.mouse.move(0, 0)
     glyph.hover()
-    expect(resnet.tooltip).to_contain_text(f"Bottleneck {facts['occurrence'][0]} of {total}")
+    expect(resnet.tooltip).to_contain_text(
+        f"Residual bottleneck {facts['occurrence'][0]} of {total}")
 
 
 def test_a_double_click_opens_one_occurrence_in_place_and_its_frame_folds_it(page):
     resnet = WidgetView(page, RESNET)
     resnet.button("Reset view").click()
-    blocks = resnet.svg.locator('polygon.n2v-layer[data-type="Residual block"]')
+    blocks = resnet.svg.locator('polygon.n2v-layer[data-type="Bottleneck"]')
     count = blocks.count()
     target = blocks.nth(6)
     glyph_id = target.get_attribute("data-id")
@@ -113,11 +115,11 @@ def test_a_double_click_opens_one_occurrence_in_place_and_its_frame_folds_it(pag
     same = python(page, "Net2Vis(resnet.figure.network, state=resnet.state).svg == resnet.svg")
     assert same  # the state round trip keeps it open
     framed = python(page, "[k for k, f in resnet.layers.items() if 'frame' in f]")
-    assert len(framed) == 2  # the block's Conv×3 and its Add–Act
+    assert len(framed) == 2  # the block's Conv×3 and its Add–ReLU
     page.mouse.move(0, 0)
     resnet.glyph(framed[0]).hover()
     occurrence = python(page, f"resnet.layers[{framed[0]!r}]['frame']")
-    alias = python(page, "resnet.figure.styles['Residual block'].alias")  # renamed above
+    alias = python(page, "resnet.figure.styles['Bottleneck'].alias")  # renamed above
     expect(resnet.tooltip).to_contain_text(
         f"in {alias} {occurrence[1]} of {occurrence[2]} (opened)")
     snapshot(resnet.root, "widget-opened.png")
@@ -139,7 +141,7 @@ def test_the_legend_panel_stays_in_view_at_four_times_the_zoom(page):
         resnet.root.press("+")
     assert scale(resnet) == pytest.approx(fitted * 1.2 ** 8, rel=1e-4)
     expect(resnet.legend).to_be_visible()
-    expect(resnet.legend_item("Residual block")).to_be_visible()
+    expect(resnet.legend_item("Bottleneck")).to_be_visible()
     assert not resnet.svg.locator(".n2v-legend").count()  # the graph itself has no legend
     snapshot(resnet.root, "widget-zoomed-legend.png")
     resnet.root.press("0")
