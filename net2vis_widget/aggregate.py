@@ -20,6 +20,14 @@ class GroupingError(ValueError):
     """A selection that cannot be grouped; the message says which rule it breaks."""
 
 
+def holds_block(aggregate: "Aggregate", known) -> bool:
+    """A block with parallel paths (a residual block, an attention), or a sequence holding
+    one; not a sequence of layers (a Conv–BN–ReLU, of which a bottleneck holds two), at any
+    depth (``known``: aggregates by name)."""
+    return not aggregate.is_sequence or any(
+        holds_block(known[m], known) for m in aggregate.members if m in known)
+
+
 def entry(k: int) -> int:
     """The source code of entry ``k`` in ``Aggregate.sources`` (member positions are ≥ 0)."""
     return -1 - k

@@ -19,7 +19,8 @@ from typing import AbstractSet as Set, Mapping
 
 import networkx as nx
 
-from .aggregate import Aggregate, GroupingError, from_selection, pattern_of, sources_of
+from .aggregate import (Aggregate, GroupingError, from_selection, holds_block, pattern_of,
+                        sources_of)
 from .fold import find_occurrences, fold_aggregate
 from .names import Vocabulary, describe, distinct, encoders_named, name_for
 from .network import Network
@@ -86,7 +87,7 @@ def nested_model_aggregates(network: Network) -> list[Aggregate]:
             pattern = from_selection(folded, selection, "")
         except GroupingError:
             continue
-        blocks = [m for m in pattern.members if m in found and _holds_blocks(found[m], found)]
+        blocks = [m for m in pattern.members if m in found and holds_block(found[m], found)]
         stage = len(set(blocks)) < len(blocks)  # a stage of blocks, some repeated: show them
         aggregate = replace(pattern, name=distinct(describe(pattern, words), pattern, words,
                                                    taken), active=not stage, origin=name[call])
@@ -94,12 +95,6 @@ def nested_model_aggregates(network: Network) -> list[Aggregate]:
         taken.add(aggregate.name)
         folded = fold_aggregate(folded, aggregate)
     return encoders_named(list(found.values()))
-
-
-def _holds_blocks(aggregate: Aggregate, found) -> bool:
-    """A block (a residual block, a transformer layer), not a short sequence of layers (a
-    Conv–BN–ReLU, of which a bottleneck holds two)."""
-    return not aggregate.is_sequence or any(m in found for m in aggregate.members)
 
 
 # --- sequences (the paper) --------------------------------------------------------------------

@@ -30,7 +30,7 @@ from functools import cached_property
 from itertools import groupby
 from typing import Mapping
 
-from .aggregate import Aggregate
+from .aggregate import Aggregate, holds_block
 from .network import Network, Node
 
 MAX_LENGTH = 24
@@ -44,9 +44,10 @@ BLOCK_SHORT = {"Squeeze-excite": "SE", "Residual block": "Residual", "Attention"
                "Inverted residual": "Inv-residual", "Cross-attention block": "Cross-attn"}
 # short names that are the words papers use for a layer type (legend aliases by default)
 WORDS = {"Conv", "DWConv", "SepConv", "ConvT", "BN", "LN", "GN", "MaxPool", "AvgPool", "GAP",
-         "GMP", "Pad", "Concat", "UpSample", "Crop", "Flatten", "Linear", "Attention", "Dot-product attention",
-         "Embedding", "ReLU", "LeakyReLU", "PReLU", "ELU", "SELU", "GELU", "Hard swish",
-         "Hard sigmoid", "Position embedding", "Class token", "Scaled add"}
+         "GMP", "Pad", "Concat", "UpSample", "Crop", "Flatten", "Linear", "Attention",
+         "Dot-product attention", "Embedding", "ReLU", "LeakyReLU", "PReLU", "ELU", "SELU",
+         "GELU", "Hard swish", "Hard sigmoid", "Position embedding", "Class token",
+         "Scaled add"}
 GATED = {"SiLU": "SwiGLU", "GELU": "GeGLU", "ReLU": "ReGLU"}  # gated feed-forwards by activation
 STACKS = {"Transformer layer": "Transformer", "Encoder layer": "Encoder",
           "Decoder layer": "Decoder"}  # a stack of layers, with its embedding
@@ -166,7 +167,8 @@ def describe(pattern: Aggregate, words: Vocabulary) -> str:
     if merge != "add" and "Scan" in map(words.short, words.layer_types(pattern)):
         return "SSM block"  # a selective state-space model's projections, convolution and scan
     if pattern.is_sequence:
-        return _transition(pattern, words) or _sequence(_flat(pattern, words), words)
+        return (_transition(pattern, words) or _fire(pattern, words)
+                or _sequence(_flat(pattern, words), words))
     if pattern.entries >= 2:
         if "upsampling" in roles:
             return "Up block"  # a U-Net decoder step: upsampled, joined with a skip link
@@ -188,16 +190,12 @@ def _stack(pattern: Aggregate, words: Vocabulary) -> str | None:
     """A stack of equal blocks: a transformer's ``Encoder`` or ``Decoder`` (with what comes
     before and after its layers: an embedding, a norm), else a ``Stage``."""
     counts = Counter(m for m in pattern.members if m in words.known)
-    repeated = [m for m, n in counts.items() if n > 1 and not _is_short(words.known[m], words)]
+    repeated = [m for m, n in counts.items()
+                if n > 1 and holds_block(words.known[m], words.known)]
     if not repeated:
         return None
     kind = describe(words.known[repeated[0]], words)
     return STACKS.get(kind, "Stage") if "embedding" in words.roles(pattern) else "Stage"
-
-
-def _is_short(pattern: Aggregate, words: Vocabulary) -> bool:
-    """A sequence of layers only (a Conv–BN–ReLU), not a block."""
-    return pattern.is_sequence and not any(m in words.known for m in pattern.members)
 
 
 def _attention(pattern: Aggregate, words: Vocabulary, merge: str) -> str:
@@ -255,6 +253,18 @@ def _squeezed(pattern: Aggregate) -> bool:
     squeezes with one convolution, then expands in parallel."""
     readers = [i for i, row in enumerate(pattern.sources) if min(row) < 0]
     return readers == [0] and sum(0 in row for row in pattern.sources) >= 2
+
+
+def _fire(pattern: Aggregate, words: Vocabulary) -> str | None:
+    """SqueezeNet's Fire module found as a sequence: a convolution, then parallel
+    convolutions joined (which alone read as an inception module)."""
+    if len(pattern.members) != 2 or words.role(pattern.members[0]) != "convolution":
+        return None
+    block = words.known.get(pattern.members[1])
+    if block is None or describe(block, words) != "Inception module":
+        return None
+    return "Fire module" if words.roles(block) <= {"convolution", "activation",
+                                                   "normalization", "concatenate"} else None
 
 
 def _transition(pattern: Aggregate, words: Vocabulary) -> str | None:

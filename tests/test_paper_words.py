@@ -170,3 +170,28 @@ def test_a_layer_type_is_coloured_by_its_role_in_every_framework(drawn):
             roles.setdefault((node.role, fig.styles[kind].alias), set()).add(
                 fig.styles[kind].color)
     assert all(len(found) == 1 for found in roles.values()), roles
+
+
+def test_a_squeezenet_look_alike_is_read_as_fire_modules():
+    """SqueezeNet (torchvision's needs a CUDA build of torch here): each Fire module squeezes
+    with a 1×1 convolution, then expands with a 1×1 and a 3×3 one side by side."""
+    keras = pytest.importorskip("keras")
+    from keras import layers
+
+    from net2vis_widget import figure
+
+    def fire(x, squeeze, expand):
+        x = layers.Conv2D(squeeze, 1, activation="relu")(x)
+        return layers.Concatenate()([layers.Conv2D(expand, 1, activation="relu")(x),
+                                     layers.Conv2D(expand, 3, padding="same",
+                                                   activation="relu")(x)])
+
+    image = keras.Input((32, 32, 3))
+    x = layers.MaxPooling2D()(layers.Conv2D(32, 3, activation="relu")(image))
+    for squeeze, expand in ((16, 64), (16, 64), (32, 128)):
+        x = fire(x, squeeze, expand)
+    fig = figure(keras.Model(image, layers.GlobalAveragePooling2D()(x)))
+    fig.auto_group()
+    fig.update(repeat_marks=True)
+    assert glyph_names(fig).count("Fire module") == 3
+    assert "Inception module" in legend_names(fig)  # its expanding half: parallel paths joined

@@ -176,9 +176,10 @@ def _fused_attention(nodes: list[Node], edges: list[Edge]) -> tuple[list, list]:
         if node.id in fused:
             scores, _ = fused[node.id]
             reads = feeds[scores] + feeds[node.id][1:]
+            shapes = by_id[scores].input_shapes + node.input_shapes[1:]
             kept_nodes.append(replace(node, type="Dot-product attention", role="attention",
                                       kernel=True, short="Dot-product attention",
-                                      input_shapes=by_id[scores].input_shapes + node.input_shapes[1:]))
+                                      input_shapes=shapes))
             kept_edges += [Edge(source, node.id, i) for i, source in enumerate(reads)]
         elif node.id not in gone:
             kept_nodes.append(node)

@@ -12,15 +12,8 @@ matmul, …) become nodes typed by a capitalised name (``Add``, ``Concat``). Sha
 (view, permute, getitem, Flatten, Identity, dropout in eval, …) is bypassed, and so is what
 reads no input: position indices, masks, and the embeddings of such constants. A learned
 table added to the data (a position embedding: a weight of the model, or the embedding of
-position indices) or joined to it (a class token) is a glyph of its own. Whatever the module returns (caches,
-``ModelOutput``s, nested tuples) is fine.
-
-Each tensor keeps its channels where what produced it puts them: first after a Conv2d or a
-BatchNorm2d (C, H, W), last after a Linear, a LayerNorm or attention (tokens, features).
-
-User-module classes used more than once (a ResNet's BasicBlock, a BERT layer) are the
-network's blocks: their layers carry the block's class in ``Node.scope`` and the block's
-instance path in ``Node.calls``, as nested Keras models do, so each becomes an aggregate.
+position indices) or joined to it (a class token) is a glyph of its own. Whatever the module
+returns (caches, ``ModelOutput``s, nested tuples) is fine.
 """
 from __future__ import annotations
 
