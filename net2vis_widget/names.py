@@ -128,7 +128,9 @@ def distinct(base: str, pattern: Aggregate, words: Vocabulary, taken: set[str]) 
     if base in words.kinds and f"{base} block" not in taken:  # a layer type's name
         return f"{base} block"
     other = words.known.get(base)
-    for qualifier in (_differences(pattern, other, words) if other else []):
+    qualifiers = _differences(pattern, other, words) if other else []
+    shorter = [q.removeprefix("with ") for q in qualifiers if q.startswith("with ")]
+    for qualifier in qualifiers + shorter:  # ``with ReLU``, then ``ReLU`` where that is long
         if name := _qualified(base, qualifier, taken):
             return name
     number = 2
@@ -140,10 +142,9 @@ def distinct(base: str, pattern: Aggregate, words: Vocabulary, taken: set[str]) 
 def _qualified(base: str, qualifier: str, taken: set[str]) -> str | None:
     """``base, qualifier`` within MAX_LENGTH (``base`` shortened if needed), if free."""
     for stem in (base, BLOCK_SHORT.get(base, base), re.sub(r"(Layer|Block|Module)$", "", base)):
-        for said in (qualifier, qualifier.removeprefix("with ")):
-            name = f"{stem}, {said}"
-            if len(name) <= MAX_LENGTH and name not in taken:
-                return name
+        name = f"{stem}, {qualifier}"
+        if len(name) <= MAX_LENGTH and name not in taken:
+            return name
     return None
 
 
@@ -189,6 +190,10 @@ def describe(pattern: Aggregate, words: Vocabulary) -> str:
 def _stack(pattern: Aggregate, words: Vocabulary) -> str | None:
     """A stack of equal blocks: a transformer's ``Encoder`` or ``Decoder`` (with what comes
     before and after its layers: an embedding, a norm), else a ``Stage``."""
+    chained = all({s for s in row if s >= 0} == {i - 1}  # each reads the one before it (and
+                  for i, row in enumerate(pattern.sources) if i)  # an encoder's output, say)
+    if not chained:
+        return None
     counts = Counter(m for m in pattern.members if m in words.known)
     repeated = [m for m, n in counts.items()
                 if n > 1 and holds_block(words.known[m], words.known)]

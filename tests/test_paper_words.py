@@ -195,3 +195,12 @@ def test_a_squeezenet_look_alike_is_read_as_fire_modules():
     fig.update(repeat_marks=True)
     assert glyph_names(fig).count("Fire module") == 3
     assert "Inception module" in legend_names(fig)  # its expanding half: parallel paths joined
+
+
+def test_a_stack_of_layers_is_an_encoder_or_a_decoder_and_parallel_paths_never_a_stage(drawn):
+    t5, _ = drawn("T5")
+    assert {a.name for a in t5.snapshot.aggregates if not a.active} == {"Encoder", "Decoder"}
+    swin, _ = drawn("Swin")  # a stage of layers and a patch merging
+    assert {a.name.split(",")[0] for a in swin.snapshot.aggregates if not a.active} == {"Stage"}
+    _, inception = drawn("InceptionV3")  # modules holding two equal inner modules
+    assert not [a.name for a in inception.snapshot.aggregates if a.name.startswith("Stage")]
