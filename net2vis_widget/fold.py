@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Iterable, Sequence
 
-from .aggregate import Aggregate, sources_of, without
+from .aggregate import Aggregate, sources_of, splice, without
 from .network import Edge, Network, Node
 
 
@@ -26,8 +26,10 @@ def drawn_patterns(aggregates: Sequence[Aggregate], hidden: Iterable[str]) -> li
     """The aggregates as they match a network whose ``hidden`` types are bypassed: without
     their hidden members, so that hiding BatchNormalization keeps a ResNet's residual blocks
     folded. An aggregate left with one member matches that member's layers, and every
-    aggregate holding it reads that key instead; one left with none is hidden itself."""
-    hidden, patterns, standing_for = set(hidden), [], {}
+    aggregate holding it reads that key instead; one left with none is hidden itself. An
+    inactive member is read as its own members, so that switching a ``Conv×3`` off leaves the
+    residual blocks holding it folded."""
+    hidden, patterns, standing_for, inactive = set(hidden), [], {}, {}
     for aggregate in aggregates:
         members = tuple(standing_for.get(m, m) for m in aggregate.members)
         pattern = without(replace(aggregate, members=members), hidden)
@@ -36,7 +38,11 @@ def drawn_patterns(aggregates: Sequence[Aggregate], hidden: Iterable[str]) -> li
         elif isinstance(pattern, str):
             standing_for[aggregate.name] = pattern
         else:
+            for member in dict.fromkeys(m for m in pattern.members if m in inactive):
+                pattern = splice(pattern, inactive[member])
             patterns.append(pattern)
+            if not pattern.active:
+                inactive[pattern.name] = pattern
     return patterns
 
 

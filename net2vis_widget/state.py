@@ -11,7 +11,7 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass, field, replace
 
-from .aggregate import Aggregate, contains, splice
+from .aggregate import Aggregate, splice
 from .network import printable
 from .palette import checked_color
 from .preferences import Preferences
@@ -66,14 +66,11 @@ class State:
         return replace(self, aggregates=self.aggregates + (aggregate,))
 
     def with_active(self, name: str, active: bool) -> "State":
-        """Deactivating also deactivates the aggregates containing it; activating also
-        activates the ones it contains."""
-        by_name = self.by_name
+        """That aggregate switched on or off, and nothing else: an aggregate holding it folds
+        its layers instead (``fold.drawn_patterns``)."""
         self.aggregate(name)
-        affected = {a.name for a in self.aggregates if a.name == name or (
-            contains(by_name, a.name, name) if not active else contains(by_name, name, a.name))}
         return replace(self, aggregates=tuple(
-            replace(a, active=active) if a.name in affected else a for a in self.aggregates))
+            replace(a, active=active) if a.name == name else a for a in self.aggregates))
 
     def without_aggregate(self, name: str) -> "State":
         """Delete an aggregate, expanding it inside every aggregate that used it."""

@@ -145,12 +145,26 @@ def nested(fig):
     return fig
 
 
-def test_deactivating_an_aggregate_deactivates_those_containing_it(residual):
+def test_switching_an_aggregate_off_changes_that_one_only(residual):
     fig = nested(figure(residual))
+    glyphs = [n.type for n in fig.folded.nodes]
     fig.set_active("ConvBN", False)
-    assert [a["active"] for a in fig.state["aggregates"]] == [False, False]
-    fig.set_active("Unit", True)
-    assert [a["active"] for a in fig.state["aggregates"]] == [True, True]
+    assert [a["active"] for a in fig.state["aggregates"]] == [False, True]
+    assert [n.type for n in fig.folded.nodes] == glyphs  # Unit still folds, from its layers
+    (unit,) = [i for i in geo.elements(geo.parse(fig.to_svg()), "n2v-legend-item")
+               if i.get("data-key") == "Unit"]
+    members = {g.get("data-type") for g in geo.elements(unit, "n2v-legend-glyph")}
+    assert {"Conv2D", "BatchNormalization"} <= members  # its composition says what it holds
+
+
+def test_switching_an_inner_aggregate_off_and_on_gives_back_the_same_bytes(application):
+    fig = figure(application("ResNet50"))
+    fig.auto_group()
+    before, glyphs = fig.to_svg(), len(fig.folded.nodes)
+    fig.set_active("Conv×3", False)
+    assert len(fig.folded.nodes) == glyphs  # the bottlenecks holding it stay folded
+    fig.set_active("Conv×3", True)
+    assert fig.to_svg() == before
 
 
 def test_deactivate_then_activate_gives_back_the_same_bytes(residual):

@@ -115,7 +115,7 @@ def test_auto_group_then_toggle_an_aggregate(page):
     drawn = grouped.legend.locator("g.n2v-legend-item:has(.n2v-group)").evaluate_all(
         "items => items.map(item => item.dataset.key)")
     assert sorted(drawn) == sorted(aggregates)  # the legend shows each, as aggregate glyphs
-    # an outermost aggregate: deactivating one also deactivates those containing it
+    # an outermost aggregate: switched off, its members are drawn in its place
     outermost = python(page, "[a['name'] for a in grouped.state['aggregates'] if not any("
                              "a['name'] in b['members'] for b in grouped.state['aggregates'])]")
     key = outermost[0]
