@@ -318,8 +318,9 @@ function makePreferences(panel, model, send) {
 // --- the view --------------------------------------------------------------------------------
 function render({ model, el }) {
   const root = element("div", "n2v-widget");
-  root.tabIndex = 0; // keys: Esc, + - 0, / (search)
+  root.tabIndex = 0; // keys: Esc, + - 0, / (search), Ctrl+Z and Ctrl+Shift+Z (undo, redo)
   root.setAttribute("data-jp-suppress-context-menu", ""); // the widget's own menu only
+  root.setAttribute("data-lm-suppress-shortcuts", ""); // and its own keys (Ctrl+Z: its undo)
   const toolbar = element("div", "n2v-toolbar");
   const message = element("div", "n2v-message");
   message.setAttribute("role", "alert");
@@ -377,7 +378,12 @@ function render({ model, el }) {
     if (document.fullscreenElement === root) document.exitFullscreen();
     else root.requestFullscreen?.();
   });
+  const undoButton = button("Undo", "Take back the last change (Ctrl+Z)", () =>
+    send({ action: "undo" }));
+  const redoButton = button("Redo", "Make the change again (Ctrl+Shift+Z)", () =>
+    send({ action: "redo" }));
   toolbar.append(
+    undoButton, redoButton,
     button("Auto-group", "Fold repeated layer sequences and blocks into aggregates", () =>
       send({ action: "auto_group" })),
     button("Group selection", "Group the selected layers (click one, shift-click another)", () =>
@@ -581,6 +587,11 @@ function render({ model, el }) {
       canvas.zoom(1 / ZOOM_STEP);
     } else if (!typing && event.key === "0") {
       reset();
+    } else if (!typing && (event.ctrlKey || event.metaKey)
+               && (event.key.toLowerCase() === "z" || event.key.toLowerCase() === "y")) {
+      event.preventDefault();
+      const again = event.shiftKey || event.key.toLowerCase() === "y";
+      if (model.get("history")[again ? "redo" : "undo"]) send({ action: again ? "redo" : "undo" });
     } else if (!typing && event.key === "/") {
       event.preventDefault();
       searchBox.focus();
@@ -625,10 +636,19 @@ function render({ model, el }) {
   model.on("change:legend", showMuted);
   model.on("change:preferences", preferences.show);
   model.on("change:answered", answered);
+  const showHistory = () => {
+    const { undo, redo } = model.get("history");
+    const focused = root.contains(document.activeElement) && document.activeElement;
+    undoButton.disabled = !undo;
+    redoButton.disabled = !redo;
+    if (focused && focused.disabled) root.focus(); // the keys keep working in the widget
+  };
+  model.on("change:history", showHistory);
   model.on("msg:custom", onMessage);
   requestAnimationFrame(showSvg); // once the view is in the page: the fit needs its width
   showError();
   showMuted();
+  showHistory();
   preferences.show();
 
   return () => {

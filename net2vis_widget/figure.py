@@ -5,6 +5,7 @@ write, one line per phase, each phase in the module of the same name.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 
 import networkx as nx
@@ -22,6 +23,7 @@ from .wrap import wrap
 
 
 RECENT = 4  # renderings a figure keeps
+HISTORY = 100  # states ``undo`` can go back to
 
 @dataclass(frozen=True)
 class Rendering:
@@ -102,8 +104,22 @@ def styles_of(network: Network, state: State) -> dict[str, draw.Style]:
             for i, (key, color) in enumerate(zip(keys, proposed))}
 
 
+def _undoable(action):
+    """An action whose change ``undo`` takes back (one step per call, however many inner
+    steps it takes)."""
+    @functools.wraps(action)
+    def run(self, *args, **kwargs):
+        before = self._state
+        result = action(self, *args, **kwargs)
+        if self._state != before:
+            self._undone, self._done = [], [*self._done[1 - HISTORY:], before]
+        return result
+    return run
+
+
 class Figure:
-    """A model's figure. Every action validates first and changes nothing when it fails."""
+    """A model's figure. Every action validates first and changes nothing when it fails;
+    ``undo`` and ``redo`` step through the last HISTORY changes (kept in no state or file)."""
 
     def __init__(self, model, state=None, aliases=None, colors=None, input_size=None,
                  input_data=None, partial=False, **preferences):
@@ -116,9 +132,12 @@ class Figure:
                                              if node.role in BYPASSED_ROLES))
         else:
             self._state = State.from_dict(state, set(layer_types(self.network)))
+        self._done: list[State] = []  # the states before each change, the latest last
+        self._undone: list[State] = []  # the states undo left, the latest last
         self.update(aliases=aliases or {}, colors=colors or {}, **preferences)
         if self._state.opened:
             self._state = replace(self._state, opened=self._openable(self._state.opened))
+        self._done.clear()  # the figure as made is where history starts
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -179,10 +198,12 @@ class Figure:
 
     # --- actions ------------------------------------------------------------------------------
 
+    @_undoable
     def update(self, aliases=None, colors=None, **preferences) -> None:
         """Change preferences, and aliases or colours of layer types and aggregates."""
         self._state = self._state.edited(self._keys(), aliases, colors, preferences)
 
+    @_undoable
     def auto_group(self) -> list[str]:
         """Fold repeated sequences and blocks into new aggregates; returns their names."""
         s = self._state  # the network as drawn, but each glyph once: no ×N runs to learn from
@@ -192,6 +213,7 @@ class Figure:
             self._state = self._state.with_aggregate(aggregate)
         return [a.name for a in found]
 
+    @_undoable
     def group(self, layers, name: str | None = None) -> str:
         """Group the glyphs showing ``layers`` (layer names or glyph ids) into an aggregate."""
         folded = self.folded
@@ -216,14 +238,17 @@ class Figure:
         between = (nx.descendants(graph, a) & nx.ancestors(graph, b)) | {a, b}
         return [n.id for n in folded.nodes if n.id in between]
 
+    @_undoable
     def set_active(self, name: str, active: bool) -> None:
         if active not in (True, False):
             raise TypeError(f"active must be True or False, got {active!r}")
         self._state = self._state.with_active(name, bool(active))
 
+    @_undoable
     def ungroup(self, name: str) -> None:
         self._state = self._state.without_aggregate(name)
 
+    @_undoable
     def open_occurrence(self, glyph: str) -> None:
         """Draw one occurrence of an aggregate (its glyph id) as its layers, in a frame, while
         the other occurrences stay folded."""
@@ -232,6 +257,7 @@ class Figure:
             raise GroupingError(f"{glyph!r} is not an aggregate's glyph in this figure")
         self._state = replace(self._state, opened=self._state.opened + (glyph,))
 
+    @_undoable
     def close_occurrence(self, glyph: str) -> None:
         """Fold an opened occurrence (the glyph id ``open_occurrence`` took) again."""
         if glyph not in self._state.opened:
@@ -239,16 +265,37 @@ class Figure:
         self._state = replace(self._state, opened=tuple(
             g for g in self._state.opened if g != glyph))
 
+    @_undoable
     def hide(self, layer_type: str) -> None:
         """Bypass every layer of a type; the legend shows it greyed in the widget."""
         self._type(layer_type)
         if layer_type not in self._state.hidden:
             self._state = replace(self._state, hidden=self._state.hidden + (layer_type,))
 
+    @_undoable
     def show(self, layer_type: str) -> None:
         self._type(layer_type)
         self._state = replace(self._state, hidden=tuple(
             t for t in self._state.hidden if t != layer_type))
+
+    def undo(self) -> None:
+        """Take back the last change (an action that changed nothing is no change)."""
+        if not self._done:
+            raise ValueError("nothing to undo")
+        self._undone.append(self._state)
+        self._state = self._done.pop()
+
+    def redo(self) -> None:
+        """Make again the last change ``undo`` took back, until a new change is made."""
+        if not self._undone:
+            raise ValueError("nothing to redo")
+        self._done.append(self._state)
+        self._state = self._undone.pop()
+
+    @property
+    def history(self) -> dict[str, int]:
+        """How many changes ``undo`` and ``redo`` can take back and make again."""
+        return {"undo": len(self._done), "redo": len(self._undone)}
 
     # --- helpers ------------------------------------------------------------------------------
 

@@ -41,6 +41,7 @@ class Net2Vis(anywidget.AnyWidget):
     selection = traitlets.List().tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
     answered = traitlets.Int(0).tag(sync=True)  # counts the view's actions Python has run
+    history = traitlets.Dict({"undo": 0, "redo": 0}).tag(sync=True)  # steps undo/redo can take
 
     def __init__(self, model, state=None, aliases=None, colors=None, input_size=None,
                  input_data=None, partial=False, **preferences):
@@ -86,6 +87,12 @@ class Net2Vis(anywidget.AnyWidget):
 
     def update(self, aliases=None, colors=None, **preferences) -> None:
         self._act(self.figure.update, aliases, colors, **preferences)
+
+    def undo(self) -> None:
+        self._act(self.figure.undo)
+
+    def redo(self) -> None:
+        self._act(self.figure.redo)
 
     def select_between(self, first, last) -> list[str]:
         self.selection = self._act(self.figure.select_between, first, last)
@@ -152,6 +159,7 @@ class Net2Vis(anywidget.AnyWidget):
         self.layers = _facts(folded, figure.network.by_id)
         self.legend = _legend_entries(rendering.styles, state)
         self.preferences = state["preferences"]
+        self.history = figure.history
         shown = {node.id for node in folded.nodes}
         self.selection = [v for v in self.selection if v in shown]
 
@@ -219,6 +227,8 @@ _ACTIONS = {
     "select": ("_select", (("layers", list, True),)),
     "select_between": ("select_between", (("first", str, True), ("last", str, True))),
     "download": ("_download", ()),
+    "undo": ("undo", ()),
+    "redo": ("redo", ()),
 }
 
 

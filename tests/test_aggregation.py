@@ -268,3 +268,49 @@ def test_hiding_a_type_keeps_the_grouping_and_the_legend_drops_it(application):
     assert "BatchNormalization" not in legend_types and "Bottleneck" in legend_types
     fig.show("BatchNormalization")
     assert [n.type for n in fig.folded.nodes] == glyphs
+
+
+# --- undo and redo ----------------------------------------------------------------------------
+
+ACTIONS = {
+    "auto_group": lambda fig: fig.auto_group(),
+    "group": lambda fig: fig.group(BLOCK),
+    "switch off": lambda fig: fig.set_active(fig.auto_group()[0], False),
+    "ungroup": lambda fig: fig.ungroup(fig.auto_group()[-1]),
+    "hide": lambda fig: fig.hide("BatchNormalization"),
+    "rename": lambda fig: fig.update(aliases={"Conv2D": "Convolution"}),
+    "preference": lambda fig: fig.update(spacing_horizontal=40),
+    "open": lambda fig: fig.open_occurrence(
+        next(n.id for n in (fig.auto_group() and fig.folded.nodes) if n.members)),
+}
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_undo_takes_back_each_kind_of_action_and_redo_makes_it_again(residual, action):
+    fig = figure(residual)
+    before = fig.to_svg()
+    ACTIONS[action](fig)
+    after, steps = fig.to_svg(), fig.history["undo"]
+    assert after != before and steps >= 1
+    for _ in range(steps):
+        fig.undo()
+    assert fig.to_svg() == before and fig.history == {"undo": 0, "redo": steps}
+    for _ in range(steps):
+        fig.redo()
+    assert fig.to_svg() == after
+
+
+def test_an_action_after_undo_forgets_what_was_undone_and_nothing_is_no_step(residual):
+    fig = figure(residual)
+    fig.update(scale="log")
+    fig.update(scale="log")  # no change: no step
+    assert fig.history == {"undo": 1, "redo": 0}
+    fig.undo()
+    fig.hide("BatchNormalization")
+    assert fig.history == {"undo": 1, "redo": 0}
+    with pytest.raises(ValueError, match="nothing to redo"):
+        fig.redo()
+    fig.undo()
+    with pytest.raises(ValueError, match="nothing to undo"):
+        fig.undo()
+    assert "history" not in fig.state  # part of nothing saved

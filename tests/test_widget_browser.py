@@ -31,7 +31,7 @@ from net2vis_widget.torch_examples import resnet18
 # one widget per cell: variable name -> model expression; the cell index follows SETUP
 WIDGETS = {"plain": "unet()", "grouped": "unet()", "residual": "residual_net()",
            "prefs": "unet()", "refit": "unet()", "edit": "residual_net()",
-           "pytorch": "resnet18(), input_size=(1, 3, 64, 64)"}
+           "pytorch": "resnet18(), input_size=(1, 3, 64, 64)", "history": "unet()"}
 CELL = {name: i + 1 for i, name in enumerate(WIDGETS)}
 UNET_LAYERS = 28
 REFUSAL = "select at least two layers to group"
@@ -174,6 +174,30 @@ def test_the_view_refits_a_figure_that_changed_size(page):
     figure = refit.svg.bounding_box()
     assert figure["y"] + figure["height"] <= viewport["y"] + viewport["height"] + 1
     assert figure["x"] + figure["width"] <= viewport["x"] + viewport["width"] + 1
+
+
+def test_ctrl_z_undoes_each_step_and_ctrl_shift_z_makes_it_again(page):
+    history = view(page, "history")
+    first = python(page, "history.svg")
+    expect(history.button("Undo")).to_be_disabled()
+    history.act(history.button("Auto-group"))
+    grouped = python(page, "history.svg")
+    key = python(page, "history.state['aggregates'][-1]['name']")
+    history.act(history.legend_item(key).locator("polygon").first)  # switched off
+    assert python(page, "history.history") == {"undo": 2, "redo": 0}
+    history.root.focus()
+    before = history.renders()
+    history.page.keyboard.press("Control+z")
+    history.wait_for_render(before)
+    assert python(page, "history.svg") == grouped
+    history.act(history.button("Undo"))
+    assert python(page, "history.svg") == first
+    expect(history.button("Undo")).to_be_disabled()
+    before = history.renders()
+    history.page.keyboard.press("Control+Shift+z")
+    history.wait_for_render(before)
+    assert python(page, "history.svg") == grouped
+    expect(history.button("Redo")).to_be_enabled()
 
 
 # --- preferences and download ------------------------------------------------------------------
