@@ -246,9 +246,11 @@ function makeSearch(model, canvas) {
 
 // --- editor: rename and recolour one legend entry -------------------------------------------
 function makeEditor(panel, send) {
-  const close = () => { panel.hidden = true; };
+  let applied = false; // sent, and not yet answered by a new legend
+  const close = () => { panel.hidden = true; applied = false; };
   return {
     close,
+    legendChanged() { if (applied) close(); }, // a refusal leaves the editor open, as typed
     open(item) {
       const alias = element("input", "n2v-alias");
       alias.value = item.alias;
@@ -257,7 +259,7 @@ function makeEditor(panel, send) {
       color.value = item.color.toLowerCase();
       const apply = () => {
         send({ action: "update", aliases: { [item.key]: alias.value }, colors: { [item.key]: color.value } });
-        close();
+        applied = true;
       };
       alias.addEventListener("keydown", (event) => { if (event.key === "Enter") apply(); });
       const rows = [element("strong", "", item.key), alias, color,
@@ -291,14 +293,14 @@ function makePreferences(panel, model, send) {
       input.value = JSON.stringify(value);
     } else {
       input = element("input");
-      input.type = typeof value === "boolean" ? "checkbox" : "number";
+      input.type = typeof value === "boolean" ? "checkbox" : "text"; // text: sent as typed
       if (typeof value === "boolean") input.checked = value;
       else input.value = value;
     }
     input.name = name;
     const apply = () => {
       const read = input.type === "checkbox" ? input.checked
-        : input.type === "number" ? Number(input.value) : JSON.parse(input.value);
+        : input.type === "text" ? typed(input.value) : JSON.parse(input.value);
       if (read !== model.get("preferences")[name]) send({ action: "update", preferences: { [name]: read } });
     };
     input.addEventListener("change", apply);
@@ -313,6 +315,11 @@ function makePreferences(panel, model, send) {
         ([name, value]) => field(name, value, choices[name])));
     },
   };
+}
+
+// a preference as typed: a number where it reads as one, else the text (Python says why not)
+function typed(text) {
+  return text.trim() !== "" && Number.isFinite(Number(text)) ? Number(text) : text;
 }
 
 // --- the view --------------------------------------------------------------------------------
@@ -442,6 +449,7 @@ function render({ model, el }) {
   function showError() {
     message.textContent = model.get("error");
     message.hidden = !model.get("error");
+    if (model.get("error")) preferences.show(); // a refused value is put back
   }
 
   function showSearch(zoom = true) {
@@ -633,7 +641,7 @@ function render({ model, el }) {
   model.on("change:svg", showSvg);
   model.on("change:selection", highlightSelection);
   model.on("change:error", showError);
-  model.on("change:legend", showMuted);
+  model.on("change:legend", () => { showMuted(); editor.legendChanged(); });
   model.on("change:preferences", preferences.show);
   model.on("change:answered", answered);
   const showHistory = () => {

@@ -6,6 +6,7 @@ write, one line per phase, each phase in the module of the same name.
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from dataclasses import dataclass, replace
 
 import networkx as nx
@@ -344,6 +345,13 @@ class Figure:
                 raise GroupingError(f"no layer {layer!r} is drawn in this figure (hidden or "
                                     "misspelt?)")
             glyphs.append(owner[layer_id])
+        shared = [g for g, n in Counter(glyphs).items() if n > 1 and folded.by_id[g].members]
+        if shared and len(set(glyphs)) < 2:
+            inside = folded.by_id[shared[0]]
+            raise GroupingError(
+                f"the layers given are all inside one glyph of {inside.type!r} "
+                f"({shared[0]!r}): open that occurrence (double-click it) or switch "
+                f"{inside.type!r} off to group layers inside it")
         return list(dict.fromkeys(glyphs))
 
 

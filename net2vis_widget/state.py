@@ -26,12 +26,18 @@ class NotInFigure(KeyError):
         return str(self.args[0])
 
 
+MAX_NAME = 40  # characters of an alias or a name: what one legend entry's line holds
+
+
 def checked_name(what: str, value) -> str:
     """``value`` as a name to show (an alias, an aggregate's name), or a ValueError."""
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"{what} must be a non-empty text, got {value!r}")
     if printable(value) != value:
         raise ValueError(f"{what} must not hold control characters, got {value!r}")
+    if len(value) > MAX_NAME:
+        raise ValueError(f"{what} must be at most {MAX_NAME} characters to fit the legend, got "
+                         f"{len(value)}: {value[:MAX_NAME]!r}…")
     return value
 
 

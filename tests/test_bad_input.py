@@ -470,3 +470,18 @@ def test_the_installed_command_fails_in_one_line_too(tmp_path):
                             capture_output=True, text=True, cwd=Path(__file__).parent.parent)
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1 and "--input-size" in result.stderr
+
+
+def test_grouping_layers_inside_one_glyph_says_which_aggregate_holds_them(application):
+    fig = figure(application("ResNet50"))
+    fig.auto_group()
+    with pytest.raises(GroupingError, match=r"inside one glyph of 'Bottleneck.*double-click"):
+        fig.group(["conv2_block2_1_conv", "conv2_block2_3_conv"])
+
+
+def test_an_alias_longer_than_a_legend_line_is_refused(residual):
+    fig = figure(residual)
+    before = fig.state
+    with pytest.raises(ValueError, match="at most 40 characters"):
+        fig.update(aliases={"Conv2D": "C" * 41})
+    assert fig.state == before

@@ -31,7 +31,8 @@ from net2vis_widget.torch_examples import resnet18
 # one widget per cell: variable name -> model expression; the cell index follows SETUP
 WIDGETS = {"plain": "unet()", "grouped": "unet()", "residual": "residual_net()",
            "prefs": "unet()", "refit": "unet()", "edit": "residual_net()",
-           "pytorch": "resnet18(), input_size=(1, 3, 64, 64)", "history": "unet()"}
+           "pytorch": "resnet18(), input_size=(1, 3, 64, 64)", "history": "unet()",
+           "form": "residual_net()"}
 CELL = {name: i + 1 for i, name in enumerate(WIDGETS)}
 UNET_LAYERS = 28
 REFUSAL = "select at least two layers to group"
@@ -252,6 +253,34 @@ def test_right_click_on_a_legend_entry_renames_and_recolours_it(page):
     expect(edit.legend_item("Conv2D").locator("text")).to_have_text("Convolution")
     assert edit.glyph("stem").get_attribute("fill") == "#00FF00"
     assert python(page, "edit.state['aliases']") == {"Conv2D": "Convolution"}
+    expect(editor).to_be_hidden()  # applied: closed
+
+
+def test_a_refused_rename_keeps_the_editor_open_and_says_why(page):
+    edit = view(page, "edit")
+    edit.legend_item("Dense").click(button="right")
+    editor = edit.root.locator(".n2v-editor")
+    editor.locator("input.n2v-alias").fill("x" * 60)
+    editor.locator("button", has_text="Apply").click()
+    expect(edit.message).to_contain_text("at most 40 characters")
+    expect(editor).to_be_visible()
+    expect(editor.locator("input.n2v-alias")).to_have_value("x" * 60)
+    editor.locator("button", has_text="Close").click()
+
+
+def test_a_refused_preference_is_named_as_typed_and_put_back(page):
+    form = view(page, "form")
+    form.button("Preferences").click()
+    field = form.preferences.locator('input[name="max_width"]')
+    before = field.input_value()
+    field.fill("abc")
+    field.press("Enter")
+    expect(form.message).to_contain_text("got 'abc'")
+    expect(field).to_have_value(before)
+    field.fill("90")
+    field.press("Enter")
+    expect(form.message).to_be_hidden()  # the next success clears the message
+    assert python(page, "form.preferences['max_width']") == 90
 
 
 def test_wheel_zooms_in_symmetric_steps_and_reset_fits_again(page):
