@@ -39,7 +39,9 @@ def drawn_patterns(aggregates: Sequence[Aggregate], hidden: Iterable[str]) -> li
             standing_for[aggregate.name] = pattern
         else:
             for member in dict.fromkeys(m for m in pattern.members if m in inactive):
-                pattern = splice(pattern, inactive[member])
+                if all(len(row) == inactive[member].entries
+                       for m, row in zip(pattern.members, pattern.sources) if m == member):
+                    pattern = splice(pattern, inactive[member])  # else it cannot fold
             patterns.append(pattern)
             if not pattern.active:
                 inactive[pattern.name] = pattern
