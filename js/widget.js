@@ -10,7 +10,10 @@ const ZOOM_STEP = 1.2;
 const DRAG_THRESHOLD = 3;
 const READABLE = 0.5; // the least scale a fit goes to: smaller text cannot be read
 const MAX_HEIGHT = 640; // px, of the view when it fits a figure
-const MINIMAP_WIDTH = 180; // px
+const MINIMAP_WIDTH = 180; // px, at most
+const MINIMAP_SHARE = 0.4; // of the view's height, at most
+const MAX_ZOOM = 8; // a few times the print size
+const LEAST_ZOOM = 0.5; // of the scale that shows the whole figure
 const NO_ANSWER_MS = 5000; // an action unanswered this long: the kernel is busy or gone
 const SVG_NS = "http://www.w3.org/2000/svg";
 
@@ -114,7 +117,8 @@ function makeCanvas(viewport, canvas) {
       canvas.replaceChildren(svg);
       size = { width: svg.viewBox.baseVal.width || 800, height: svg.viewBox.baseVal.height || 400 };
     },
-    fit() { // the whole figure, if it can be read so; else its start, readable
+    fit(again = false) { // the whole figure, if it can be read so; else its start, readable
+      if (again) userSized = false; // Reset: the height the figure wants, not the user's
       const available = viewport.clientWidth || size.width;
       const across = Math.min(1, available / size.width);
       if (!userSized && !document.fullscreenElement) {
@@ -128,10 +132,14 @@ function makeCanvas(viewport, canvas) {
       viewport.scrollTop = viewport.scrollLeft = 0;
       apply();
     },
-    zoom(factor, at) {
+    zoom(factor, at) { // bounded: from half the whole figure to a few times the print size
+      const whole = Math.min(1, (viewport.clientWidth || size.width) / size.width,
+        (viewport.clientHeight || size.height) / size.height);
+      const k = Math.min(MAX_ZOOM, Math.max(whole * LEAST_ZOOM, view.k * factor));
       const px = at ? at.x : viewport.clientWidth / 2;
       const py = at ? at.y : viewport.clientHeight / 2;
-      view = { k: view.k * factor, x: px - (px - view.x) * factor, y: py - (py - view.y) * factor };
+      const applied = k / view.k;
+      view = { k, x: px - (px - view.x) * applied, y: py - (py - view.y) * applied };
       apply();
     },
     moveTo(x, y) { view = { ...view, x, y }; apply(); },
@@ -148,8 +156,15 @@ function makeMinimap(minimap, viewport) {
   const image = element("img", "n2v-minimap-image");
   image.alt = "overview";
   const window_ = element("div", "n2v-minimap-window");
-  minimap.append(image, window_);
+  const close = button("×", "Hide the overview (Reset view shows it again)", (event) => {
+    event.stopPropagation();
+    closed = true;
+    minimap.hidden = true;
+  });
+  close.classList.add("n2v-minimap-close");
+  minimap.append(image, window_, close);
   minimap.hidden = true;
+  let closed = false; // by the user, until the view is reset
   let figure = null; // the SVG element to draw the overview from, until it is drawn
   let url = null;
   let scale = 1;
@@ -163,17 +178,19 @@ function makeMinimap(minimap, viewport) {
     figure = null;
   };
   return {
-    show(svg, size) {
+    show(svg, size) { // the whole figure inside its corner, whatever the figure's shape
       figure = svg;
-      scale = MINIMAP_WIDTH / size.width;
-      image.style.width = `${MINIMAP_WIDTH}px`;
+      const tallest = Math.max(40, (viewport.clientHeight || 400) * MINIMAP_SHARE);
+      const widest = Math.min(MINIMAP_WIDTH, (viewport.clientWidth || 400) * MINIMAP_SHARE);
+      scale = Math.min(widest / size.width, tallest / size.height);
+      image.style.width = `${size.width * scale}px`;
       image.style.height = `${size.height * scale}px`;
     },
     update(view, size) {
       const shown = size.width * view.k <= viewport.clientWidth + 1
         && size.height * view.k <= viewport.clientHeight + 1;
-      minimap.hidden = shown;
-      if (shown) return;
+      minimap.hidden = shown || closed;
+      if (shown || closed) return;
       if (figure) { // once the figure is on screen and the page is idle
         const later = window.requestIdleCallback || ((then) => setTimeout(then, 300));
         requestAnimationFrame(() => later(() => { if (figure) draw(); }));
@@ -188,6 +205,7 @@ function makeMinimap(minimap, viewport) {
       const box = image.getBoundingClientRect();
       return { x: (event.clientX - box.left) / scale, y: (event.clientY - box.top) / scale };
     },
+    reopen() { closed = false; },
     dispose() { if (url) URL.revokeObjectURL(url); },
   };
 }
@@ -403,13 +421,14 @@ function render({ model, el }) {
     searchBox, found,
     button("−", "Zoom out (-)", () => { userMoved = true; canvas.zoom(1 / ZOOM_STEP); }),
     button("+", "Zoom in (+)", () => { userMoved = true; canvas.zoom(ZOOM_STEP); }),
-    button("Reset view", "Fit the figure into the view (0)", () => reset()),
+    button("Reset view", "Fit the figure into the view (0)", () => reset(true)),
     fullScreen,
   );
 
-  const reset = () => {
+  const reset = (again = false) => { // again: the user asked (Reset view, 0)
     userMoved = false;
-    canvas.fit();
+    minimap.reopen();
+    canvas.fit(again);
   };
 
   // --- the figure ------------------------------------------------------------------------
@@ -422,6 +441,7 @@ function render({ model, el }) {
       message.hidden = false;
       return;
     }
+    const looked = userMoved ? glyphInView() : null; // what the user was looking at
     legendPanel.show(svg); // the legend leaves the graph for its own panel
     const graph = boxOf(svg.dataset.graph);
     if (graph) frameSvg(svg, graph);
@@ -429,13 +449,38 @@ function render({ model, el }) {
     minimap.show(svg, canvas.size);
     highlightSelection();
     if (searchBox.value) showSearch(false);
-    // fit in the next frame: measuring the view now would lay the new figure out twice
-    requestAnimationFrame(() => (userMoved ? minimap.update(canvas.view, canvas.size) : canvas.fit()));
+    // in the next frame: measuring the view now would lay the new figure out twice
+    requestAnimationFrame(() => follow(looked));
     if (sentAt !== null) {
       root.dataset.renderMs = (performance.now() - sentAt).toFixed(1);
       sentAt = null;
     }
     root.dataset.renders = String(Number(root.dataset.renders || 0) + 1);
+  }
+
+  // the glyph nearest the view's centre: its id and the names of the layers it shows
+  function glyphInView() {
+    const { x, y, k } = canvas.view;
+    const centre = { x: (viewport.clientWidth / 2 - x) / k, y: (viewport.clientHeight / 2 - y) / k };
+    let nearest = null;
+    let distance = Infinity;
+    canvasElement.querySelectorAll(".n2v-layer").forEach((glyph) => {
+      const box = relative(glyph.getBBox());
+      const d = Math.hypot(box.x + box.width / 2 - centre.x, box.y + box.height / 2 - centre.y);
+      if (d < distance) { nearest = glyph; distance = d; }
+    });
+    const facts = nearest && model.get("layers")[nearest.dataset.id];
+    return facts ? { id: nearest.dataset.id, layers: facts.layers.length ? facts.layers : [facts.name] } : null;
+  }
+
+  // after a new figure: the part looked at stays in view where it still is, else the view fits
+  function follow(looked) {
+    const layers = model.get("layers");
+    const id = looked && (layers[looked.id] ? looked.id : Object.keys(layers).find(
+      (key) => looked.layers.some((name) => layers[key].layers.includes(name) || layers[key].name === name)));
+    const glyph = id && canvasElement.querySelector(`.n2v-layer[data-id="${CSS.escape(id)}"]`);
+    if (glyph) canvas.center(relative(glyph.getBBox()));
+    else reset();
   }
 
   function highlightSelection() {
@@ -594,7 +639,7 @@ function render({ model, el }) {
       userMoved = true;
       canvas.zoom(1 / ZOOM_STEP);
     } else if (!typing && event.key === "0") {
-      reset();
+      reset(true);
     } else if (!typing && (event.ctrlKey || event.metaKey)
                && (event.key.toLowerCase() === "z" || event.key.toLowerCase() === "y")) {
       event.preventDefault();

@@ -32,7 +32,8 @@ from net2vis_widget.torch_examples import resnet18
 WIDGETS = {"plain": "unet()", "grouped": "unet()", "residual": "residual_net()",
            "prefs": "unet()", "refit": "unet()", "edit": "residual_net()",
            "pytorch": "resnet18(), input_size=(1, 3, 64, 64)", "history": "unet()",
-           "form": "residual_net()"}
+           "form": "residual_net()", "follow": "unet()",
+           "tall": "resnet18(), input_size=(1, 3, 64, 64), page_width='column'"}
 CELL = {name: i + 1 for i, name in enumerate(WIDGETS)}
 UNET_LAYERS = 28
 REFUSAL = "select at least two layers to group"
@@ -199,6 +200,63 @@ def test_ctrl_z_undoes_each_step_and_ctrl_shift_z_makes_it_again(page):
     history.wait_for_render(before)
     assert python(page, "history.svg") == grouped
     expect(history.button("Redo")).to_be_enabled()
+
+
+def in_view(widget) -> int:
+    """How many glyphs the view shows, at least in part."""
+    return widget.root.locator(".n2v-viewport").evaluate("""viewport => {
+        const box = viewport.getBoundingClientRect();
+        return [...viewport.querySelectorAll('.n2v-layer')].filter(g => {
+            const r = g.getBoundingClientRect();
+            return r.right > box.left && r.left < box.right && r.bottom > box.top
+                && r.top < box.bottom; }).length; }""")
+
+
+def test_after_zoom_pan_and_a_new_figure_the_view_is_never_blank(page):
+    follow = view(page, "follow")
+    for _ in range(4):
+        follow.button("+").click()
+    viewport = follow.root.locator(".n2v-viewport")
+    box = viewport.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2 - 150, box["y"] + box["height"] / 2, steps=5)
+    page.mouse.up()
+    assert in_view(follow) > 0
+    follow.act(follow.button("Auto-group"))
+    page.wait_for_timeout(100)  # the view follows in the frame after the figure
+    assert in_view(follow) > 0
+    snapshot(follow.root, "widget-follows.png")
+
+
+def test_a_hundred_zoom_outs_leave_the_figure_visible(page):
+    follow = view(page, "follow")
+    follow.root.focus()
+    for _ in range(100):
+        page.keyboard.press("-")
+    figure = follow.svg.bounding_box()
+    assert figure["width"] > 40 and in_view(follow) > 0
+    for _ in range(40):
+        page.keyboard.press("+")
+    scale = follow.root.locator(".n2v-canvas").evaluate(
+        "c => Number(c.style.transform.match(/scale\\(([\\d.]+)\\)/)[1])")
+    assert scale <= 8
+    follow.button("Reset view").click()
+
+
+def test_the_overview_of_a_tall_figure_fits_inside_the_view_and_closes(page):
+    tall = view(page, "tall")
+    for _ in range(5):
+        tall.button("+").click()
+    overview = tall.root.locator(".n2v-minimap")
+    expect(overview).to_be_visible()
+    inner, outer = overview.bounding_box(), tall.root.locator(".n2v-viewport").bounding_box()
+    assert inner["height"] <= 0.5 * outer["height"] and inner["width"] <= 0.5 * outer["width"]
+    assert inner["y"] >= outer["y"] and inner["x"] >= outer["x"]
+    snapshot(tall.root, "widget-overview.png")
+    overview.locator(".n2v-minimap-close").click()
+    expect(overview).to_be_hidden()
+    tall.button("Reset view").click()
 
 
 # --- preferences and download ------------------------------------------------------------------
