@@ -411,6 +411,8 @@ function render({ model, el }) {
     undoButton, redoButton,
     button("Auto-group", "Fold repeated layer sequences and blocks into aggregates", () =>
       send({ action: "auto_group" })),
+    button("Show all layers", "Switch every aggregate off: every layer drawn (Undo folds again)",
+      () => send({ action: "unfold" })),
     button("Group selection", "Group the selected layers (click one, shift-click another)", () =>
       send({ action: "group", layers: model.get("selection") })),
     ungroupButton,

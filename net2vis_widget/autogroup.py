@@ -87,6 +87,9 @@ def nested_model_aggregates(network: Network) -> list[Aggregate]:
             pattern = from_selection(folded, selection, "")
         except GroupingError:
             continue
+        if any((a.members, a.sources) == (pattern.members, pattern.sources)
+               for a in found.values()):
+            continue  # another class of the same structure: that aggregate stands for it
         blocks = [m for m in pattern.members if m in found and holds_block(found[m], found)]
         stage = len(set(blocks)) < len(blocks)  # a stage of blocks, some repeated: show them
         aggregate = replace(pattern, name=distinct(describe(pattern, words), pattern, words,

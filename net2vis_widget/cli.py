@@ -29,8 +29,10 @@ def main(argv=None) -> int:
                         "ResNet50, or package.module:function returning a model (Keras or "
                         "PyTorch)")
     parser.add_argument("-o", "--output", required=True, help="figure file (.svg, .pdf, .png)")
-    parser.add_argument("--auto-group", action="store_true",
-                        help="fold repeated layer sequences and blocks into aggregates")
+    parser.add_argument("--auto-group", choices=("auto", "yes", "no"), default="auto",
+                        nargs="?", const="yes",
+                        help="fold repeated blocks: yes (the flag alone), no, or auto (the "
+                             "default: where the model has more glyphs than a reader follows)")
     parser.add_argument("--input-size", type=_sizes, metavar="1,3,224,224[;1,8]",
                         help="example input sizes: for a PyTorch module with the batch axis, "
                         "for a Keras model built for any size without it, such as 224,224,3 "
@@ -45,12 +47,11 @@ def main(argv=None) -> int:
         state = read_state(args.state) if args.state else None
         model = load_model(args.model)
         try:
-            fig = figure(model, state=state, input_size=args.input_size)
+            fig = figure(model, state=state, input_size=args.input_size,
+                         auto_group={"yes": True, "no": False}.get(args.auto_group, "auto"))
         except MissingInputs as error:
             raise ValueError(f"{first_line(error).split(':')[0]}: pass --input-size, such as "
                              "--input-size 1,3,224,224") from None
-        if args.auto_group:
-            fig.auto_group()
         fig.save(args.output)
     except Exception as error:  # noqa: BLE001 - one clear line, never a traceback
         print(f"net2vis: {first_line(error)}", file=sys.stderr)

@@ -25,6 +25,7 @@ from .wrap import wrap
 
 RECENT = 4  # renderings a figure keeps
 HISTORY = 100  # states ``undo`` can go back to
+READABLE_GLYPHS = 80  # more glyphs than this, unfolded, and ``auto_group="auto"`` folds them
 
 @dataclass(frozen=True)
 class Rendering:
@@ -123,7 +124,9 @@ class Figure:
     ``undo`` and ``redo`` step through the last HISTORY changes (kept in no state or file)."""
 
     def __init__(self, model, state=None, aliases=None, colors=None, input_size=None,
-                 input_data=None, partial=False, **preferences):
+                 input_data=None, partial=False, auto_group="auto", **preferences):
+        if auto_group not in (True, False, "auto"):
+            raise ValueError(f"auto_group must be True, False or 'auto', got {auto_group!r}")
         self.network = extract(model, input_size, input_data, partial)
         self._renderings: list[Rendering] = []  # the most recent last
         self.failure = self.network.failure  # a partial figure: why the rest did not run
@@ -138,6 +141,9 @@ class Figure:
         self.update(aliases=aliases or {}, colors=colors or {}, **preferences)
         if self._state.opened:
             self._state = replace(self._state, opened=self._openable(self._state.opened))
+        if state is None and (auto_group is True or auto_group == "auto" and len(
+                self.folded.nodes) > READABLE_GLYPHS):  # too many glyphs to read unfolded
+            self.auto_group()
         self._done.clear()  # the figure as made is where history starts
 
     # --- reading ------------------------------------------------------------------------------
@@ -244,6 +250,12 @@ class Figure:
         if active not in (True, False):
             raise TypeError(f"active must be True or False, got {active!r}")
         self._state = self._state.with_active(name, bool(active))
+
+    @_undoable
+    def unfold(self) -> None:
+        """Switch every aggregate off: every layer drawn (``undo`` folds them again)."""
+        for aggregate in self._state.aggregates:
+            self._state = self._state.with_active(aggregate.name, False)
 
     @_undoable
     def ungroup(self, name: str) -> None:
@@ -358,6 +370,7 @@ class Figure:
 def figure(model, **options) -> Figure:
     """The figure of ``model``: a built keras.Model, a torch.nn.Module (with ``input_size``
     or ``input_data``) or a Network. Options: ``state`` (from ``.state``), ``aliases`` and
-    ``colors`` per layer type, and preferences."""
+    ``colors`` per layer type, ``auto_group`` (``"auto"``: fold a figure of more than
+    READABLE_GLYPHS glyphs, as ``auto_group()`` does; ``True``, ``False``), and preferences."""
     return Figure(model, **options)
 

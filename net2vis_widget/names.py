@@ -141,7 +141,8 @@ def distinct(base: str, pattern: Aggregate, words: Vocabulary, taken: set[str]) 
 
 def _qualified(base: str, qualifier: str, taken: set[str]) -> str | None:
     """``base, qualifier`` within MAX_LENGTH (``base`` shortened if needed), if free."""
-    for stem in (base, BLOCK_SHORT.get(base, base), re.sub(r"(Layer|Block|Module)$", "", base)):
+    for stem in (base, BLOCK_SHORT.get(base, base),
+                 re.sub(r"\s*(layer|block|module)$", "", base, flags=re.IGNORECASE)):
         name = f"{stem}, {qualifier}"
         if len(name) <= MAX_LENGTH and name not in taken:
             return name
@@ -180,7 +181,7 @@ def describe(pattern: Aggregate, words: Vocabulary) -> str:
     join = _join_index(pattern)
     skip = join is not None and min(pattern.sources[join]) < 0  # the input meets the output
     if merge == "concatenate":
-        return "Dense layer" if skip else "Fire module" if _squeezed(pattern) else (
+        return "Dense layer" if skip else "Fire module" if _squeezed(pattern, roles) else (
             "Inception module")
     if merge == "add" or skip:
         return _residual(pattern, words, roles)
@@ -206,8 +207,11 @@ def _stack(pattern: Aggregate, words: Vocabulary) -> str | None:
 def _attention(pattern: Aggregate, words: Vocabulary, merge: str) -> str:
     """A whole layer (attention and a feed-forward network after it), an attention with its
     residual link, or the attention alone; reading a second input (an encoder's): cross."""
-    if _kernels_after_attention(pattern, words) >= 2:
-        return "Decoder layer" if _count(pattern, words, "attention") > 1 else "Transformer layer"
+    if "convolution" in words.roles(pattern):
+        return "Conv–Transformer block"  # convolutions around attention (MobileViT's block)
+    if _kernels_after_attention(pattern, words) >= 2:  # cross-attention: reading an encoder
+        return ("Decoder layer" if _count(pattern, words, "attention") > 1
+                and pattern.entries >= 2 else "Transformer layer")
     kind = "Cross-attention" if pattern.entries >= 2 else "Attention"
     return f"{kind} block" if merge == "add" else kind
 
@@ -253,11 +257,12 @@ def _residual(pattern: Aggregate, words: Vocabulary, roles: set[str]) -> str:
     return "Residual block"
 
 
-def _squeezed(pattern: Aggregate) -> bool:
-    """The paths fork after a first member, not at the entry: SqueezeNet's Fire module
-    squeezes with one convolution, then expands in parallel."""
+def _squeezed(pattern: Aggregate, roles: set[str]) -> bool:
+    """The paths fork after a first member, not at the entry, and hold convolutions only:
+    SqueezeNet's Fire module squeezes with one convolution, then expands in parallel."""
     readers = [i for i, row in enumerate(pattern.sources) if min(row) < 0]
-    return readers == [0] and sum(0 in row for row in pattern.sources) >= 2
+    return (readers == [0] and sum(0 in row for row in pattern.sources) >= 2
+            and roles <= {"convolution", "activation", "normalization", "concatenate"})
 
 
 def _fire(pattern: Aggregate, words: Vocabulary) -> str | None:
@@ -298,8 +303,11 @@ def _differences(pattern: Aggregate, other: Aggregate, words: Vocabulary) -> lis
         map(words.short, words.layer_types(other)))
     found += [f"with {s}" for s in sorted(have.keys() - had.keys(), key=_kernel_first(words))]
     found += [f"no {s}" for s in sorted(had.keys() - have.keys(), key=_kernel_first(words))]
+    added = [words.short(m) for m in pattern.members if m != other.name]
+    if other.name in pattern.members and added:  # holds the aggregate of its name: says what
+        found.append("with " + "–".join(_runs(added)))  # it adds
     branches, their_branches = _branches(pattern), _branches(other)
-    if branches != their_branches:
+    if branches != their_branches and branches > 1:
         found.append(f"{branches} branches")
     size, their_size = len(words.layer_types(pattern)), len(words.layer_types(other))
     depth, their_depth = _depth(pattern, words), _depth(other, words)

@@ -6,7 +6,8 @@ only this module's records.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, field
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import networkx as nx
@@ -130,6 +131,43 @@ def added_embedding(name: str) -> str:
     words = name.lower()
     return ("Segment embedding" if "type" in words or "segment" in words else
             "Position embedding" if "pos" in words or "wpe" in words else "Learned embedding")
+
+
+def fused_attention(nodes: list[Node], edges: list[Edge]) -> tuple[list, list]:
+    """Scaled dot-product attention written out (``MatMul`` of queries and keys, ``Softmax``,
+    ``MatMul`` with the values: an ONNX file's, a module's own) as the one ``Dot-product
+    attention`` node it is, reading the queries, keys and values; for every adapter."""
+    by_id = {n.id: n for n in nodes}
+    feeds, targets = defaultdict(list), defaultdict(list)
+    for edge in sorted(edges, key=lambda e: e.index):
+        feeds[edge.target].append(edge.source)
+        targets[edge.source].append(edge.target)
+    fused = {}  # the last MatMul's id -> (the scores' MatMul, the Softmax)
+    for node in nodes:
+        if node.type != "MatMul" or len(feeds[node.id]) != 2:
+            continue
+        weights, values = feeds[node.id]
+        scores = feeds[weights][0] if by_id[weights].type == "Softmax" else None
+        if (scores and by_id[scores].type == "MatMul" and len(feeds[scores]) == 2
+                and targets[weights] == [node.id] and targets[scores] == [weights]):
+            fused[node.id] = (scores, weights)
+    if not fused:
+        return nodes, edges
+    gone = {i for pair in fused.values() for i in pair}
+    kept_nodes, kept_edges = [], []
+    for node in nodes:
+        if node.id in fused:
+            scores, _ = fused[node.id]
+            reads = feeds[scores] + feeds[node.id][1:]
+            shapes = by_id[scores].input_shapes + node.input_shapes[1:]
+            kept_nodes.append(replace(node, type="Dot-product attention", role="attention",
+                                      kernel=True, short="Dot-product attention",
+                                      input_shapes=shapes))
+            kept_edges += [Edge(source, node.id, i) for i, source in enumerate(reads)]
+        elif node.id not in gone:
+            kept_nodes.append(node)
+    kept_edges += [e for e in edges if e.target not in gone and e.target not in fused]
+    return kept_nodes, kept_edges
 
 
 def printable(text: str) -> str:

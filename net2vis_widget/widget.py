@@ -44,13 +44,13 @@ class Net2Vis(anywidget.AnyWidget):
     history = traitlets.Dict({"undo": 0, "redo": 0}).tag(sync=True)  # steps undo/redo can take
 
     def __init__(self, model, state=None, aliases=None, colors=None, input_size=None,
-                 input_data=None, partial=False, **preferences):
+                 input_data=None, partial=False, auto_group="auto", **preferences):
         super().__init__()
         with warnings.catch_warnings(record=True) as caught:  # shown in the view too
             warnings.simplefilter("always")
             self.figure = Figure(model, state=state, aliases=aliases, colors=colors,
                                  input_size=input_size, input_data=input_data, partial=partial,
-                                 **preferences)
+                                 auto_group=auto_group, **preferences)
         for warning in caught:
             warnings.warn_explicit(warning.message, warning.category, warning.filename,
                                    warning.lineno)
@@ -87,6 +87,9 @@ class Net2Vis(anywidget.AnyWidget):
 
     def update(self, aliases=None, colors=None, **preferences) -> None:
         self._act(self.figure.update, aliases, colors, **preferences)
+
+    def unfold(self) -> None:
+        self._act(self.figure.unfold)
 
     def undo(self) -> None:
         self._act(self.figure.undo)
@@ -227,6 +230,7 @@ _ACTIONS = {
     "select": ("_select", (("layers", list, True),)),
     "select_between": ("select_between", (("first", str, True), ("last", str, True))),
     "download": ("_download", ()),
+    "unfold": ("unfold", ()),
     "undo": ("undo", ()),
     "redo": ("redo", ()),
 }

@@ -37,9 +37,8 @@ def drawn(application, tmp_path_factory):
     def get(name):
         if name not in figures:
             model, options = made(name, application, folder)
-            plain, grouped = figure(model, **options), figure(model, **options)
-            grouped.auto_group()
-            grouped.update(repeat_marks=True)
+            plain = figure(model, auto_group=False, **options)
+            grouped = figure(model, auto_group=True, repeat_marks=True, **options)
             figures[name] = plain, grouped
         return figures[name]
 

@@ -9,6 +9,7 @@ from keras import layers
 
 import svg_geometry as geo
 from net2vis_widget import figure
+from net2vis_widget.figure import READABLE_GLYPHS
 from net2vis_widget.aggregate import GroupingError
 
 
@@ -122,7 +123,7 @@ def test_auto_group_reads_resnet50_as_stem_blocks_and_head(application):
 @pytest.mark.parametrize("name", ["InceptionV3", "MobileNetV2", "DenseNet121", "EfficientNetB0"])
 def test_auto_group_shrinks_large_models(application, name):
     fig = figure(application(name) if name != "EfficientNetB0" else
-                 keras.applications.EfficientNetB0(weights=None))
+                 keras.applications.EfficientNetB0(weights=None), auto_group=False)
     before = glyph_count(fig)
     fig.auto_group()
     assert glyph_count(fig) < before / 4
@@ -314,3 +315,36 @@ def test_an_action_after_undo_forgets_what_was_undone_and_nothing_is_no_step(res
     with pytest.raises(ValueError, match="nothing to undo"):
         fig.undo()
     assert "history" not in fig.state  # part of nothing saved
+
+
+# --- a readable first look ------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, folded", [("VGG19", False), ("ResNet50", True),
+                                          ("NASNetLarge", True), ("MobileNetV2", True)])
+def test_a_model_too_big_to_read_unfolded_opens_folded(application, name, folded):
+    fig = figure(application(name))
+    unfolded = figure(application(name), auto_group=False)
+    assert bool(fig.state["aggregates"]) == folded
+    assert len(unfolded.folded.nodes) > READABLE_GLYPHS if folded else (
+        fig.to_svg() == unfolded.to_svg())
+    assert fig.history == {"undo": 0, "redo": 0}  # the figure as it opens
+
+
+def test_show_all_layers_is_one_step_and_undo_folds_again(application):
+    fig = figure(application("ResNet50"))
+    folded = fig.to_svg()
+    fig.unfold()
+    assert len(fig.folded.nodes) == len(figure(application("ResNet50"),
+                                               auto_group=False).folded.nodes)
+    fig.undo()
+    assert fig.to_svg() == folded
+
+
+def test_auto_group_takes_true_false_or_auto_and_a_state_decides_alone(residual):
+    with pytest.raises(ValueError, match="auto_group must be True, False or 'auto'"):
+        figure(residual, auto_group="yes")
+    assert figure(residual, auto_group=True).state["aggregates"]
+    assert not figure(residual).state["aggregates"]  # 13 glyphs: read as they are
+    grouped = figure(residual, auto_group=True)
+    assert figure(residual, state={**grouped.state, "aggregates": []},
+                  auto_group=True).state["aggregates"] == []

@@ -53,8 +53,10 @@ def test_notebook_shows_the_figure_as_svg(tiny):
 
 
 def test_cli_draws_a_keras_applications_model(tmp_path, capsys):
-    assert main(["MobileNetV2", "-o", str(tmp_path / "m.svg")]) == 0
+    assert main(["MobileNetV2", "-o", str(tmp_path / "m.svg"), "--auto-group", "no"]) == 0
     assert (tmp_path / "m.svg").read_text().count('class="n2v-layer"') == 152  # 4 paddings hidden
+    assert main(["MobileNetV2", "-o", str(tmp_path / "auto.svg")]) == 0  # too many: folded
+    assert (tmp_path / "auto.svg").read_text().count('class="n2v-layer"') < 40
 
 
 def test_cli_draws_a_saved_model_file(tiny, tmp_path):

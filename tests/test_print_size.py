@@ -31,7 +31,7 @@ def test_text_is_at_least_font_size_at_the_printed_width(application, page_width
 
 
 def test_a_long_graph_wraps_into_rows_no_wider_than_the_page(application):
-    fig = figure(application("ResNet50"))  # unfolded: 170 glyphs, ~9,400 units long
+    fig = figure(application("ResNet50"), auto_group=False)  # 170 glyphs, ~9,400 units long
     root = geo.parse(fig.to_svg())
     width, height = geo.inches(root)
     assert rows(root) > 5 and width <= 7
@@ -63,7 +63,7 @@ def test_rows_break_only_where_one_layer_carries_everything_forward(application)
 def test_where_blocks_are_wider_than_the_page_rows_break_between_a_few_edges(application):
     """At 7 in, a last-stage block of ResNet50 is wider than the page: its row breaks where
     at most three glyphs send edges on, the edges nested on their way, crossing nothing."""
-    fig = figure(application("ResNet50"))
+    fig = figure(application("ResNet50"), auto_group=False)
     root = geo.parse(fig.to_svg())
     row_of = geo.rows_of(root)
     assert max(row_of.values()) >= 5 and geo.problems(root) == []

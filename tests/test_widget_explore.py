@@ -23,7 +23,7 @@ CELLS = [
     "import keras\nfrom net2vis_widget import Net2Vis\n"
     "from net2vis_widget.examples import residual_net",
     "resnet = Net2Vis(keras.applications.ResNet50(weights=None))\nresnet.auto_group()\nresnet",
-    "nasnet = Net2Vis(keras.applications.NASNetLarge(weights=None))\nnasnet",
+    "nasnet = Net2Vis(keras.applications.NASNetLarge(weights=None), auto_group=False)\nnasnet",
     "edit = Net2Vis(residual_net())\nedit",
 ]
 RESNET, NASNET, EDIT = 1, 2, 3

@@ -12,8 +12,6 @@ read. Shapes are without the batch axis, channels first.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
-from dataclasses import replace
 from pathlib import Path
 
 import networkx as nx
@@ -22,7 +20,7 @@ from onnx import helper, shape_inference
 
 from . import first_line
 from ..network import (CLASS_TOKEN, COMBINING_ROLES, EMBEDDINGS, FIRST, KERNEL_ROLES, LAST,
-                       Edge, Network, Node, added_embedding)
+                       Edge, Network, Node, added_embedding, fused_attention)
 from .config import main_settings
 
 PLUMBING = {"Reshape", "Transpose", "Unsqueeze", "Squeeze", "Flatten", "Identity", "Cast",
@@ -134,7 +132,7 @@ def extract(model) -> Network:
         kernel = any(len(dims[n]) >= 2 for n in operator.input if n in dims)
         add(node_id, kind, list(inputs.items()), list(operator.output), _config(operator),
             params, kernel)
-    nodes, edges = _fused_attention(nodes, edges)
+    nodes, edges = fused_attention(nodes, edges)
     return Network(name, tuple(nodes), tuple(edges))
 
 
@@ -148,43 +146,6 @@ def _kind(operator, learned) -> str:
     if operator.op_type == "Gather" and operator.input[:1] == weighted[:1] and weighted:
         return "Embedding"
     return ALIKE.get(operator.op_type, operator.op_type)
-
-
-def _fused_attention(nodes: list[Node], edges: list[Edge]) -> tuple[list, list]:
-    """Scaled dot-product attention written out (``MatMul`` of queries and keys, ``Softmax``,
-    ``MatMul`` with the values) as the one ``Dot-product attention`` node it is: reading the
-    queries, keys and values."""
-    by_id = {n.id: n for n in nodes}
-    feeds, targets = defaultdict(list), defaultdict(list)
-    for edge in sorted(edges, key=lambda e: e.index):
-        feeds[edge.target].append(edge.source)
-        targets[edge.source].append(edge.target)
-    fused = {}  # the last MatMul's id -> (the scores' MatMul, the Softmax)
-    for node in nodes:
-        if node.type != "MatMul" or len(feeds[node.id]) != 2:
-            continue
-        weights, values = feeds[node.id]
-        scores = feeds[weights][0] if by_id[weights].type == "Softmax" else None
-        if (scores and by_id[scores].type == "MatMul" and len(feeds[scores]) == 2
-                and targets[weights] == [node.id] and targets[scores] == [weights]):
-            fused[node.id] = (scores, weights)
-    if not fused:
-        return nodes, edges
-    gone = {i for pair in fused.values() for i in pair}
-    kept_nodes, kept_edges = [], []
-    for node in nodes:
-        if node.id in fused:
-            scores, _ = fused[node.id]
-            reads = feeds[scores] + feeds[node.id][1:]
-            shapes = by_id[scores].input_shapes + node.input_shapes[1:]
-            kept_nodes.append(replace(node, type="Dot-product attention", role="attention",
-                                      kernel=True, short="Dot-product attention",
-                                      input_shapes=shapes))
-            kept_edges += [Edge(source, node.id, i) for i, source in enumerate(reads)]
-        elif node.id not in gone:
-            kept_nodes.append(node)
-    kept_edges += [e for e in edges if e.target not in gone and e.target not in fused]
-    return kept_nodes, kept_edges
 
 
 def _running_order(graph, weights) -> list:

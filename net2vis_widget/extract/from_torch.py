@@ -35,7 +35,7 @@ from torch.overrides import TorchFunctionMode
 
 from . import MissingInputs, first_line
 from ..network import (CLASS_TOKEN, COMBINING_ROLES, FIRST, KERNEL_ROLES, LAST, Edge, Network,
-                       Node, added_embedding)
+                       Node, added_embedding, fused_attention)
 from .config import main_settings, plain_config
 from .torch_twin import fake_inputs, tensor_paths, twin
 
@@ -411,6 +411,7 @@ class _Recorder(TorchFunctionMode):
                       g.short, g.axes)
                  for g in self.glyphs for config in [self._config(g)]]
         edges = [Edge(source, g.id, i) for g in self.glyphs for i, (source, _) in enumerate(g.inputs)]
+        nodes, edges = fused_attention(nodes, edges)
         return Network(name, tuple(nodes), tuple(edges))
 
     def _is_leaf(self, module) -> bool:
