@@ -343,7 +343,7 @@ function typed(text) {
 // --- the view --------------------------------------------------------------------------------
 function render({ model, el }) {
   const root = element("div", "n2v-widget");
-  root.tabIndex = 0; // keys: Esc, + - 0, / (search), Ctrl+Z and Ctrl+Shift+Z (undo, redo)
+  root.tabIndex = 0; // keys: Esc, + - 0, / (search), ← → (steps), Ctrl+Z, Ctrl+Shift+Z
   root.setAttribute("data-jp-suppress-context-menu", ""); // the widget's own menu only
   root.setAttribute("data-lm-suppress-shortcuts", ""); // and its own keys (Ctrl+Z: its undo)
   const toolbar = element("div", "n2v-toolbar");
@@ -357,8 +357,9 @@ function render({ model, el }) {
   const preferencesPanel = element("div", "n2v-panel n2v-preferences");
   const editorPanel = element("div", "n2v-panel n2v-editor");
   const tooltip = element("div", "n2v-tooltip");
-  preferencesPanel.hidden = editorPanel.hidden = tooltip.hidden = true;
-  viewport.append(canvasElement, tooltip, minimapElement);
+  const inspector = element("div", "n2v-inspect"); // the selected glyph's facts, kept in view
+  preferencesPanel.hidden = editorPanel.hidden = tooltip.hidden = inspector.hidden = true;
+  viewport.append(canvasElement, tooltip, minimapElement, inspector);
   root.append(toolbar, message, viewport, legendElement, muted, preferencesPanel, editorPanel);
   el.append(root);
 
@@ -491,6 +492,34 @@ function render({ model, el }) {
       glyph.classList.toggle("n2v-selected", selected.has(glyph.dataset.id));
     });
     ungroupButton.disabled = selectedAggregate() === null;
+    inspect();
+  }
+
+  // one selected glyph: everything the tooltip knows, and the layers an aggregate holds
+  function inspect() {
+    const [id, ...more] = model.get("selection");
+    const facts = id && !more.length ? model.get("layers")[id] : null;
+    inspector.hidden = !facts;
+    if (!facts) return;
+    const text = tooltipText(facts, aliasOf(facts.type), facts.frame && aliasOf(facts.frame[0]));
+    const held = facts.members ? `\nholds: ${facts.layers.join(", ")}` : "";
+    inspector.replaceChildren(element("div", "n2v-inspect-text", text + held),
+      element("div", "n2v-inspect-keys", "← → step along the edges · Esc closes"));
+  }
+
+  // the glyph an edge leads to from the selected one (forward) or comes from (backward)
+  function step(forward) {
+    const [id] = model.get("selection");
+    if (!id) return;
+    const [from, to] = forward ? ["source", "target"] : ["target", "source"];
+    const edge = [...canvasElement.querySelectorAll(".n2v-edge")].find(
+      (line) => line.dataset[from] === id);
+    const next = edge && canvasElement.querySelector(
+      `.n2v-layer[data-id="${CSS.escape(edge.dataset[to])}"]`);
+    if (!next) return;
+    send({ action: "select", layers: [next.dataset.id] });
+    userMoved = true;
+    canvas.center(relative(next.getBBox()));
   }
 
   function showError() {
@@ -647,6 +676,9 @@ function render({ model, el }) {
       event.preventDefault();
       const again = event.shiftKey || event.key.toLowerCase() === "y";
       if (model.get("history")[again ? "redo" : "undo"]) send({ action: again ? "redo" : "undo" });
+    } else if (!typing && (event.key === "ArrowRight" || event.key === "ArrowLeft")) {
+      event.preventDefault();
+      step(event.key === "ArrowRight");
     } else if (!typing && event.key === "/") {
       event.preventDefault();
       searchBox.focus();

@@ -33,7 +33,8 @@ WIDGETS = {"plain": "unet()", "grouped": "unet()", "residual": "residual_net()",
            "prefs": "unet()", "refit": "unet()", "edit": "residual_net()",
            "pytorch": "resnet18(), input_size=(1, 3, 64, 64)", "history": "unet()",
            "form": "residual_net()", "follow": "unet()",
-           "tall": "resnet18(), input_size=(1, 3, 64, 64), page_width='column'"}
+           "tall": "resnet18(), input_size=(1, 3, 64, 64), page_width='column'",
+           "inspect": "residual_net()"}
 CELL = {name: i + 1 for i, name in enumerate(WIDGETS)}
 UNET_LAYERS = 28
 REFUSAL = "select at least two layers to group"
@@ -257,6 +258,33 @@ def test_the_overview_of_a_tall_figure_fits_inside_the_view_and_closes(page):
     overview.locator(".n2v-minimap-close").click()
     expect(overview).to_be_hidden()
     tall.button("Reset view").click()
+
+
+def test_a_click_inspects_a_glyph_and_arrows_step_along_the_edges(page):
+    inspect = view(page, "inspect")
+    panel = inspect.root.locator(".n2v-inspect")
+    inspect.select(inspect.glyph("stem"))
+    expect(panel).to_be_visible()
+    expect(panel).to_contain_text("stem")
+    expect(panel).to_contain_text("parameters:")
+    inspect.root.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => true")
+    expect(panel).not_to_contain_text("stem  ·")
+    (selected,) = python(page, "inspect.selection")
+    assert selected in python(page, "[e.target for e in inspect.figure.folded.edges "
+                                    "if e.source == 'stem']")
+    viewport = inspect.root.locator(".n2v-viewport").bounding_box()
+    page.mouse.move(viewport["x"] + 200, viewport["y"] + 60)
+    page.mouse.down()
+    page.mouse.move(viewport["x"] + 120, viewport["y"] + 60, steps=4)
+    page.mouse.up()
+    expect(panel).to_be_visible()  # it stays while the figure moves under it
+    snapshot(inspect.root, "widget-inspect.png")
+    page.keyboard.press("ArrowLeft")
+    expect(panel).to_contain_text("stem")
+    inspect.root.press("Escape")
+    expect(panel).to_be_hidden()
 
 
 # --- preferences and download ------------------------------------------------------------------
