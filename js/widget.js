@@ -13,6 +13,7 @@ const MAX_HEIGHT = 640; // px, of the view when it fits a figure
 const MINIMAP_WIDTH = 180; // px, at most
 const MINIMAP_SHARE = 0.4; // of the view's height, at most
 const MAX_ZOOM = 8; // a few times the print size
+const RESIZE_CORNER = 18; // px: the view's corner where dragging resizes it
 const LEAST_ZOOM = 0.5; // of the scale that shows the whole figure
 const NO_ANSWER_MS = 5000; // an action unanswered this long: the kernel is busy or gone
 const SVG_NS = "http://www.w3.org/2000/svg";
@@ -579,7 +580,9 @@ function render({ model, el }) {
   // --- events, delegated on the root so they survive every re-render ---------------------
   let drag = null;
   const onPointerDown = (event) => {
-    if (event.button !== 0) return;
+    const box = viewport.getBoundingClientRect(); // the resize handle's corner: no panning
+    const corner = box.right - event.clientX < RESIZE_CORNER && box.bottom - event.clientY < RESIZE_CORNER;
+    if (event.button !== 0 || corner) return;
     drag = { x: event.clientX, y: event.clientY, view: { ...canvas.view }, moved: false };
   };
   const showTooltip = (event) => {
@@ -687,7 +690,12 @@ function render({ model, el }) {
     }
     event.stopPropagation(); // the notebook's own shortcuts stay out of the widget
   };
-  const resizeObserver = new ResizeObserver(() => canvas.resized());
+  let width = 0; // the view's, when last seen: a narrower or wider window fits again
+  const resizeObserver = new ResizeObserver(() => {
+    canvas.resized();
+    if (Math.abs(viewport.clientWidth - width) > 1 && width && !userMoved) canvas.fit();
+    width = viewport.clientWidth;
+  });
   resizeObserver.observe(viewport);
   viewport.addEventListener("pointerdown", onPointerDown);
   viewport.addEventListener("pointermove", onPointerMove);

@@ -287,6 +287,32 @@ def test_a_click_inspects_a_glyph_and_arrows_step_along_the_edges(page):
     expect(panel).to_be_hidden()
 
 
+def transform_of(widget) -> str:
+    return widget.root.locator(".n2v-canvas").evaluate("c => c.style.transform")
+
+
+def test_dragging_the_corner_resizes_without_panning_and_a_narrower_window_fits_again(page):
+    plain = view(page, "plain")
+    plain.button("Reset view").click()
+    viewport = plain.root.locator(".n2v-viewport")
+    box, before = viewport.bounding_box(), transform_of(plain)
+    corner = (box["x"] + box["width"] - 4, box["y"] + box["height"] - 4)
+    page.mouse.move(*corner)
+    page.mouse.down()
+    page.mouse.move(corner[0], corner[1] + 60, steps=6)
+    page.mouse.up()
+    assert viewport.bounding_box()["height"] > box["height"] + 30
+    assert transform_of(plain) == before  # resized, not panned
+    size = page.viewport_size
+    try:
+        page.set_viewport_size({"width": 700, "height": size["height"]})
+        page.wait_for_timeout(300)
+        assert transform_of(plain) != before  # fitted to the narrower view
+    finally:
+        page.set_viewport_size(size)
+        plain.button("Reset view").click()
+
+
 # --- preferences and download ------------------------------------------------------------------
 
 def test_preference_change_rerenders(page):
