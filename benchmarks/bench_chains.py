@@ -50,7 +50,7 @@ def main(framework: str = "keras", layers: str | None = None) -> None:
     model, inputs = build(framework, count)
     built, built_peak = time.perf_counter() - start, peak_mb()
     start = time.perf_counter()
-    fig = figure(model, **inputs)
+    fig = figure(model, auto_group=False, **inputs)
     svg = fig.to_svg()
     drawn = time.perf_counter() - start
     start = time.perf_counter()

@@ -25,7 +25,7 @@ DRAW = """
 import re, sys, time
 start = time.perf_counter()
 from net2vis_widget import figure
-svg = figure(sys.argv[1]).to_svg()
+svg = figure(sys.argv[1], auto_group=False).to_svg()
 seconds = time.perf_counter() - start
 peak = int(re.search(r"VmHWM:\\s+(\\d+)", open("/proc/self/status").read()).group(1)) / 1024
 print(f"{seconds:.2f} {peak:.0f}")

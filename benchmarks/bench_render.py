@@ -30,7 +30,7 @@ def median_time(fn, repeats: int, warmup: int = 0) -> float:
 
 
 def time_net2vis(model, repeats=7) -> float:
-    return median_time(lambda: figure(model).to_svg(), repeats, warmup=1)
+    return median_time(lambda: figure(model, auto_group=False).to_svg(), repeats, warmup=1)
 
 
 def time_plot_model(model, repeats=3) -> float:
@@ -108,7 +108,7 @@ def keras_row(name: str) -> list[str]:
 
 def synthetic_row(n: int) -> list[str]:
     network = synthetic_network(n)
-    ours = median_time(lambda: figure(network).to_svg(), 1)
+    ours = median_time(lambda: figure(network, auto_group=False).to_svg(), 1)
     target = SYNTHETIC_TARGETS[n]
     spec = f"<{target:g} s: {verdict(ours < target)}" if target else "-"
     return [f"synthetic {n:,}", str(len(network.nodes)), f"{ours:.3f}", "-", "-", "-", spec]
