@@ -9,6 +9,7 @@ from keras import layers
 
 import svg_geometry as geo
 from net2vis_widget import figure
+from net2vis_widget.examples import unet
 from net2vis_widget.figure import READABLE_GLYPHS
 from net2vis_widget.aggregate import GroupingError
 
@@ -345,6 +346,7 @@ def test_auto_group_takes_true_false_or_auto_and_a_state_decides_alone(residual)
         figure(residual, auto_group="yes")
     assert figure(residual, auto_group=True).state["aggregates"]
     assert not figure(residual).state["aggregates"]  # 13 glyphs: read as they are
+    assert not figure(unet()).state["aggregates"]  # the U-Net's 28 too
     grouped = figure(residual, auto_group=True)
     assert figure(residual, state={**grouped.state, "aggregates": []},
                   auto_group=True).state["aggregates"] == []

@@ -2,7 +2,8 @@
 
 The same view as in JupyterLab: it displays, a legend click toggles an aggregate, Download
 gives the bytes that ``save()`` writes from a cell, a right-click opens only the widget's
-editor, Enter applies it, and search finds a layer inside a folded block.
+editor, Enter applies it, search finds a layer inside a folded block, Ctrl+Z undoes, a click
+inspects a glyph and zoom stays bounded.
 """
 from __future__ import annotations
 
@@ -99,3 +100,24 @@ def test_no_uncaught_errors_from_the_view(page):
         return bool(frames) and "/static/notebook/" in frames[0]
 
     assert [str(e) for e in page.uncaught_errors if not thrown_by_the_app(e)] == []
+
+
+def test_undo_keys_the_inspector_and_bounded_zoom_work_here_too(page):
+    view = WidgetView(page, cell=1)
+    before = python(page, "w.svg")
+    view.act(view.button("Show all layers"))
+    assert python(page, "w.svg") != before
+    view.root.focus()
+    renders = view.renders()
+    page.keyboard.press("Control+z")  # Notebook 7's own undo stays out of the widget
+    view.wait_for_render(renders)
+    assert python(page, "w.svg") == before
+    view.select(view.glyph("stem"))
+    panel = view.root.locator(".n2v-inspect")
+    expect(panel).to_contain_text("stem")
+    view.root.press("Escape")
+    expect(panel).to_be_hidden()
+    for _ in range(60):
+        view.root.press("-")
+    assert view.svg.bounding_box()["width"] > 40
+    view.button("Reset view").click()
