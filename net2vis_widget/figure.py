@@ -141,9 +141,10 @@ class Figure:
         self.update(aliases=aliases or {}, colors=colors or {}, **preferences)
         if self._state.opened:
             self._state = replace(self._state, opened=self._openable(self._state.opened))
-        if state is None and (auto_group is True or auto_group == "auto" and len(
-                self.folded.nodes) > READABLE_GLYPHS):  # too many glyphs to read unfolded
-            self.auto_group()
+        s = self._state  # folded, not drawn: a figure that will not be seen is not laid out
+        if state is None and (auto_group is True or auto_group == "auto" and len(fold(
+                self.network, s.aggregates, s.hidden).nodes) > READABLE_GLYPHS):
+            self.auto_group()  # too many glyphs to read unfolded
         self._done.clear()  # the figure as made is where history starts
 
     # --- reading ------------------------------------------------------------------------------
