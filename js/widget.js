@@ -462,6 +462,8 @@ function render({ model, el }) {
     root.dataset.renders = String(Number(root.dataset.renders || 0) + 1);
   }
 
+  const glyphWithId = (id) => canvasElement.querySelector(`.n2v-layer[data-id="${CSS.escape(id)}"]`);
+
   // the glyph nearest the view's centre: its id and the names of the layers it shows
   function glyphInView() {
     const { x, y, k } = canvas.view;
@@ -482,7 +484,7 @@ function render({ model, el }) {
     const layers = model.get("layers");
     const id = looked && (layers[looked.id] ? looked.id : Object.keys(layers).find(
       (key) => looked.layers.some((name) => layers[key].layers.includes(name) || layers[key].name === name)));
-    const glyph = id && canvasElement.querySelector(`.n2v-layer[data-id="${CSS.escape(id)}"]`);
+    const glyph = id && glyphWithId(id);
     if (glyph) canvas.center(relative(glyph.getBBox()));
     else reset();
   }
@@ -515,8 +517,7 @@ function render({ model, el }) {
     const [from, to] = forward ? ["source", "target"] : ["target", "source"];
     const edge = [...canvasElement.querySelectorAll(".n2v-edge")].find(
       (line) => line.dataset[from] === id);
-    const next = edge && canvasElement.querySelector(
-      `.n2v-layer[data-id="${CSS.escape(edge.dataset[to])}"]`);
+    const next = edge && glyphWithId(edge.dataset[to]);
     if (!next) return;
     send({ action: "select", layers: [next.dataset.id] });
     userMoved = true;

@@ -248,11 +248,6 @@ def _splice_at(outer: Aggregate, at: int, removed: Aggregate) -> Aggregate:
                    sources=numbered(rows))
 
 
-def contains(aggregates: dict[str, Aggregate], outer: str, inner: str) -> bool:
-    """``inner`` is a member of ``outer``, directly or through other aggregates."""
-    members = aggregates[outer].members
-    return inner in members or any(contains(aggregates, m, inner) for m in members if m in aggregates)
-
 
 def _names(ids) -> str:
     return ", ".join(repr(i) for i in ids)

@@ -27,6 +27,7 @@ RECENT = 4  # renderings a figure keeps
 HISTORY = 100  # states ``undo`` can go back to
 READABLE_GLYPHS = 80  # more glyphs than this, unfolded, and ``auto_group="auto"`` folds them
 
+
 @dataclass(frozen=True)
 class Rendering:
     """One figure as drawn for one state: what every reader of the figure needs, computed once

@@ -49,6 +49,7 @@ WORDS = {"Conv", "DWConv", "SepConv", "ConvT", "BN", "LN", "GN", "MaxPool", "Avg
          "GELU", "Hard swish", "Hard sigmoid", "Position embedding", "Class token",
          "Scaled add"}
 GATED = {"SiLU": "SwiGLU", "GELU": "GeGLU", "ReLU": "ReGLU"}  # gated feed-forwards by activation
+FIRE_ROLES = {"convolution", "activation", "normalization", "concatenate"}  # a Fire module's
 STACKS = {"Transformer layer": "Transformer", "Encoder layer": "Encoder",
           "Decoder layer": "Decoder"}  # a stack of layers, with its embedding
 
@@ -209,9 +210,9 @@ def _attention(pattern: Aggregate, words: Vocabulary, merge: str) -> str:
     residual link, or the attention alone; reading a second input (an encoder's): cross."""
     if "convolution" in words.roles(pattern):
         return "Conv–Transformer block"  # convolutions around attention (MobileViT's block)
-    if _kernels_after_attention(pattern, words) >= 2:  # cross-attention: reading an encoder
+    if _kernels_after_attention(pattern, words) >= 2:  # and a feed-forward network: a layer
         return ("Decoder layer" if _count(pattern, words, "attention") > 1
-                and pattern.entries >= 2 else "Transformer layer")
+                and pattern.entries >= 2 else "Transformer layer")  # a decoder reads an encoder
     kind = "Cross-attention" if pattern.entries >= 2 else "Attention"
     return f"{kind} block" if merge == "add" else kind
 
@@ -262,7 +263,7 @@ def _squeezed(pattern: Aggregate, roles: set[str]) -> bool:
     SqueezeNet's Fire module squeezes with one convolution, then expands in parallel."""
     readers = [i for i, row in enumerate(pattern.sources) if min(row) < 0]
     return (readers == [0] and sum(0 in row for row in pattern.sources) >= 2
-            and roles <= {"convolution", "activation", "normalization", "concatenate"})
+            and roles <= FIRE_ROLES)
 
 
 def _fire(pattern: Aggregate, words: Vocabulary) -> str | None:
@@ -273,8 +274,7 @@ def _fire(pattern: Aggregate, words: Vocabulary) -> str | None:
     block = words.known.get(pattern.members[1])
     if block is None or describe(block, words) != "Inception module":
         return None
-    return "Fire module" if words.roles(block) <= {"convolution", "activation",
-                                                   "normalization", "concatenate"} else None
+    return "Fire module" if words.roles(block) <= FIRE_ROLES else None
 
 
 def _transition(pattern: Aggregate, words: Vocabulary) -> str | None:

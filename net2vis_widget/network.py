@@ -6,7 +6,6 @@ only this module's records.
 from __future__ import annotations
 
 import unicodedata
-from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -137,11 +136,8 @@ def fused_attention(nodes: list[Node], edges: list[Edge]) -> tuple[list, list]:
     """Scaled dot-product attention written out (``MatMul`` of queries and keys, ``Softmax``,
     ``MatMul`` with the values: an ONNX file's, a module's own) as the one ``Dot-product
     attention`` node it is, reading the queries, keys and values; for every adapter."""
-    by_id = {n.id: n for n in nodes}
-    feeds, targets = defaultdict(list), defaultdict(list)
-    for edge in sorted(edges, key=lambda e: e.index):
-        feeds[edge.target].append(edge.source)
-        targets[edge.source].append(edge.target)
+    written = Network("", tuple(nodes), tuple(edges))
+    by_id, feeds, targets = written.by_id, written.feeds, written.targets
     fused = {}  # the last MatMul's id -> (the scores' MatMul, the Softmax)
     for node in nodes:
         if node.type != "MatMul" or len(feeds[node.id]) != 2:

@@ -6,13 +6,13 @@ the same range on a scale of their own, as bars of their output's height. The ex
 tensor's number of positions on one scale for grids and sequences: the side of a square grid
 of as many positions, in the network's grid dimension (a 14×14 grid and the 196 tokens made of
 it are as tall; 224×224 is 224). A single position (the 1×1 a global pooling makes) is a
-point: half the smallest height. Token ids are a sequence, their count a resolution. Widths map output channels onto
-[min_width, max_width]; dense layers get min_width. Each side of a glyph finds its channels
-where its tensor keeps them (``Node.channel_axes``), unless the ``channels_first``
-preference overrides. The picture agrees with the shapes: a global pooling draws as the 1×1
-feature map it makes, whatever the framework's shape for it; a layer that removes the
-spatial axes (a flatten) never grows taller; a size nobody knows (``?``) is drawn as the
-largest, since it is an input's resolution.
+point: half the smallest height. Token ids are a sequence, their count a resolution. Widths
+map output channels onto [min_width, max_width]; dense layers and token ids get min_width.
+Each side of a glyph finds its channels where its tensor keeps them (``Node.channel_axes``),
+unless the ``channels_first`` preference overrides. The picture agrees with the shapes: a
+global pooling draws as the 1×1 feature map it makes, whatever the framework's shape for it;
+a layer that removes the spatial axes (a flatten) never grows taller; a size nobody knows
+(``?``) is drawn as the largest, since it is an input's resolution.
 """
 from __future__ import annotations
 

@@ -250,12 +250,12 @@ class _Builder:
         input_shapes = tuple(_shape(t) for t in call.input_tensors) or tuple(map(_shape, outputs))
         config = plain_config(layer, self.init_parameters)
         role, short = _kind(type(layer))
-        short = _function(layer) or short
+        function = _function(layer)  # an Activation's: its type and its word
         axis = FIRST if config.get("data_format") == "channels_first" else LAST
         self.nodes.append(Node(
             id=node_id,
             name=layer.name,
-            type="Input" if role == "input" else _function(layer) or type(layer).__name__,
+            type="Input" if role == "input" else function or type(layer).__name__,
             input_shapes=input_shapes,
             output_shapes=tuple(_shape(t) for t in outputs),
             config=config,
@@ -266,7 +266,7 @@ class _Builder:
             kernel=role in KERNEL_ROLES or any("kernel" in w.name
                                                for w in getattr(layer, "weights", ())),
             settings=main_settings(config, SETTINGS),
-            short=short,
+            short=function or short,
             channel_axes=(axis, axis),
         ))
         self.edges.extend(Edge(source, node_id, i) for i, source in enumerate(inputs))

@@ -28,7 +28,7 @@ PLUMBING = {"Reshape", "Transpose", "Unsqueeze", "Squeeze", "Flatten", "Identity
 METADATA = {"Shape", "Size", "Constant", "ConstantOfShape", "Range"}  # values, not data
 SETTINGS = ("kernel_shape", "strides", "pads", "dilations", "group", "axis", "mode")
 BIG_WEIGHT = 2 ** 16  # elements: a weight this large is never a shape
-ACTIVATION_WORDS = {"Relu": "ReLU", "LeakyRelu": "LeakyReLU", "PRelu": "PReLU", "Elu": "ELU",
+OPERATOR_WORDS = {"Relu": "ReLU", "LeakyRelu": "LeakyReLU", "PRelu": "PReLU", "Elu": "ELU",
                     "Selu": "SELU", "Gelu": "GELU", "HardSwish": "Hard swish",
                     "HardSigmoid": "Hard sigmoid"}  # as papers write them
 # operator types → (role, short name, where their output keeps its channels: FIRST, LAST, or
@@ -43,7 +43,7 @@ VOCABULARY = {
     "LRN": ("normalization", "LRN", FIRST), "GroupNormalization": ("normalization", "GN", FIRST),
     "LayerNormalization": ("normalization", "LN", LAST),
     "RMSNormalization": ("normalization", "RMSNorm", LAST),
-    **{op: ("activation", ACTIVATION_WORDS.get(op, op), None) for op in (
+    **{op: ("activation", OPERATOR_WORDS.get(op, op), None) for op in (
         "Relu", "LeakyRelu", "PRelu", "Elu", "Selu", "Sigmoid", "HardSigmoid", "HardSwish",
         "Tanh", "Softmax", "LogSoftmax", "Gelu", "Mish", "Softplus", "Clip")},
     "MaxPool": ("pooling", "MaxPool", FIRST), "AveragePool": ("pooling", "AvgPool", FIRST),
@@ -112,7 +112,7 @@ def extract(model) -> Network:
         kind = _kind(operator, weights.keys() | tables.keys())
         params = sum(weights.get(n) or tables.get(n, ("", 0))[1] for n in operator.input)
         if operator.op_type == "Gather" and not source.get(operator.input[1]):
-            kind = "Slice"  # rows of the data picked by constant indices: a class token
+            kind = "Slice"  # rows of the data picked by constant indices: a token (a pooler's)
         if table is not None and not sources:
             tables.update((output, table) for output in operator.output)  # rows of it
         elif table is not None and with_constant and kind == "Add":  # added to the data

@@ -14,6 +14,13 @@ reads no input: position indices, masks, and the embeddings of such constants. A
 table added to the data (a position embedding: a weight of the model, or the embedding of
 position indices) or joined to it (a class token) is a glyph of its own. Whatever the module
 returns (caches, ``ModelOutput``s, nested tuples) is fine.
+
+Each tensor keeps its channels where what produced it puts them: first after a Conv2d or a
+BatchNorm2d (C, H, W), last after a Linear, a LayerNorm or attention (tokens, features).
+
+User-module classes used more than once (a ResNet's BasicBlock, a BERT layer) are the
+network's blocks: their layers carry the block's class in ``Node.scope`` and the block's
+instance path in ``Node.calls``, as nested Keras models do, so each becomes an aggregate.
 """
 from __future__ import annotations
 
@@ -353,7 +360,8 @@ class _Recorder(TorchFunctionMode):
         return result
 
     def _operation(self, operation: str, arguments, outputs) -> None:
-        read = [t for t in _tensors_in(arguments) if id(t) in self.source]
+        given = list(_tensors_in(arguments))
+        read = [t for t in given if id(t) in self.source]
         sources = list(dict.fromkeys(s for t in read for s in self.source[id(t)]))
         glyph = self._leaf_glyph() if self.leaf else None
         kind = (self._module_kind(self.leaf[0], operation) if self.leaf
@@ -365,8 +373,7 @@ class _Recorder(TorchFunctionMode):
             sources = []  # indices, masks, counts made: index arithmetic, not the data drawn
         # a constant added, scaled or joined (a cache's empty past, a class token)
         with_constant = not self.leaf and kind[1] in COMBINING_ROLES and len(sources) == 1
-        table = next((self.tables[id(t)] for t in _tensors_in(arguments)
-                      if id(t) in self.tables), None)
+        table = next((self.tables[id(t)] for t in given if id(t) in self.tables), None)
         if table is not None and not sources:
             self.tables.update((id(t), table) for t in outputs)  # a slice of it, say
         elif table is not None and with_constant and kind[1] == "add":
