@@ -4,7 +4,7 @@ Run: ``python benchmarks/bench_widget.py [--clicks 10] [--model ResNet50]``. Sta
 on 127.0.0.1 and headless Chromium (``/usr/bin/chromium``) through the browser tests' helpers
 (``tests/lab_browser.py``), shows ``Net2Vis(keras.applications.<model>(weights=None))`` and
 toggles a layer type alternately off (its legend entry in the SVG) and on (its chip below the
-figure). Per click it prints the view's ``data-render-ms`` (action sent → new SVG in the page,
+figure), or with ``--action unfold`` presses Show all layers and Undo in turn. Per click it prints the view's ``data-render-ms`` (action sent → new SVG in the page,
 Python's re-render and both message hops included) and, measured around the click in the page,
 click → new SVG shown and click → painted. Asserts nothing.
 """
@@ -28,6 +28,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="ResNet50", help="a keras.applications name")
     parser.add_argument("--type", default="BatchNormalization", help="the layer type to toggle")
+    parser.add_argument("--action", choices=["hide", "unfold"], default="hide",
+                        help="hide: hide and show --type; unfold: Show all layers, then Undo")
     parser.add_argument("--clicks", type=int, default=10, help="measured clicks")
     parser.add_argument("--warmup", type=int, default=2, help="clicks before measuring")
     parser.add_argument("--first", type=int, default=0, metavar="N",
@@ -50,19 +52,19 @@ def main() -> None:
             lab_browser.run_all_cells(page, NOTEBOOK, expected_widgets=1)
             view = lab_browser.WidgetView(page, cell=0)
             svg_bytes = len(lab_browser.run_in_kernel(page, NOTEBOOK, "print(w.svg, end='')"))
+            toggled = args.type if args.action == "hide" else "Show all layers / Undo"
             print(f"{args.model}: {view.glyph_count()} glyphs, SVG {svg_bytes / 1024:.0f} KiB; "
-                  f"toggling {args.type} {args.clicks} times after {args.warmup} warm-up clicks")
+                  f"toggling {toggled} {args.clicks} times after {args.warmup} warm-up clicks")
             print(f"{'click':>5}  {'action':<6} {'glyphs':>6}  {'render-ms':>9}  "
                   f"{'click→shown':>11}  {'click→painted':>13}")
             rows = []
             for i in range(args.warmup + args.clicks):
-                hide = view.legend_item(args.type).count() > 0
-                target = view.legend_item(args.type) if hide else view.chip(args.type)
+                action, target = next_click(view, args.action, args.type, i)
                 timing = view.timed_click(target)
                 if i < args.warmup:
                     continue
                 rows.append(timing)
-                print(f"{len(rows):>5}  {'hide' if hide else 'show':<6} {view.glyph_count():>6}  "
+                print(f"{len(rows):>5}  {action:<6} {view.glyph_count():>6}  "
                       f"{timing['render_ms']:>9.1f}  {timing['shown']:>11.1f}  "
                       f"{timing['painted']:>13.1f}")
 
@@ -75,6 +77,16 @@ def main() -> None:
                                                       else "MISSES")
         print(f"{label:<16} median {median:6.1f} ms   max {worst:6.1f} ms   "
               f"SPEC target < {TARGET_MS:.0f} ms: {verdict}")
+
+
+def next_click(view, action: str, layer_type: str, i: int):
+    """What the i-th click does, and where it goes."""
+    if action == "unfold":
+        return ("unfold", view.button("Show all layers")) if i % 2 == 0 else (
+            "undo", view.button("Undo"))
+    if view.legend_item(layer_type).count() > 0:
+        return "hide", view.legend_item(layer_type)
+    return "show", view.chip(layer_type)
 
 
 # JS: run the notebook's second cell; ms until a new figure is in its output, and painted

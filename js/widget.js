@@ -341,6 +341,31 @@ function typed(text) {
   return text.trim() !== "" && Number.isFinite(Number(text)) ? Number(text) : text;
 }
 
+// Python shows the figure as a static image before the view, for notebooks reopened without
+// widget state. While a view of the figure runs, that copy is hidden, and in JupyterLab and
+// Notebook 7 its whole output with it.
+function hideStaticCopies(figureId) {
+  if (!figureId) return () => {};
+  const copy = `.n2v-static-${figureId}`;
+  const style = element("style", "", `${copy}, .jp-OutputArea-child:has(${copy}) { display: none; }`);
+  document.head.append(style);
+  return () => style.remove();
+}
+
+// Whether Python can still hear the view, where the front end can tell: a view restored from a
+// notebook's saved widget state has no comm, and the widget manager knows a dead kernel.
+function makeHearing(model) {
+  const manager = model.widget_manager;
+  let backbone = null;
+  Promise.resolve(manager?.get_model?.(model.get("figure_id")))
+    .then((found) => { backbone = found; }, () => {});
+  return () => {
+    const kernel = manager?.kernel;
+    if (kernel && (kernel.isDisposed || kernel.status === "dead")) return false;
+    return !backbone || backbone.comm_live !== false;
+  };
+}
+
 // --- the view --------------------------------------------------------------------------------
 function render({ model, el }) {
   const root = element("div", "n2v-widget");
@@ -373,11 +398,18 @@ function render({ model, el }) {
   let userMoved = false; // once the user pans or zooms, new figures keep their view
   let sentAt = null;
   let unanswered = null; // the timer that says so when Python does not answer
+  const heard = makeHearing(model);
+  const showStatic = hideStaticCopies(model.get("figure_id"));
   const send = (content) => {
+    if (!heard()) {
+      message.textContent = "This figure is a copy: the kernel that drew it is gone. Run the cell again to change it.";
+      message.hidden = false;
+      return;
+    }
     sentAt = performance.now();
     clearTimeout(unanswered);
     unanswered = setTimeout(() => {
-      message.textContent = "No answer from Python: the kernel is busy, or gone (then run this cell again).";
+      message.textContent = "No answer from Python yet: the kernel is busy, or gone (then run this cell again).";
       message.hidden = false;
     }, NO_ANSWER_MS);
     model.send(content);
@@ -748,6 +780,7 @@ function render({ model, el }) {
   preferences.show();
 
   return () => {
+    showStatic();
     window.removeEventListener("pointerup", onPointerUp);
     resizeObserver.disconnect();
     clearTimeout(unanswered);

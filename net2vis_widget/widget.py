@@ -7,6 +7,8 @@ sets ``error`` and leaves the figure and its state as they were.
 """
 from __future__ import annotations
 
+import base64
+import html
 import pathlib
 import re
 import warnings
@@ -14,9 +16,13 @@ from collections import Counter
 
 import anywidget
 import traitlets
+from IPython.display import display, update_display
 
 from .figure import Figure
 from .preferences import COLOR_MODES, LEGENDS, SCALES
+
+
+STATIC_NOTE = "A static copy of the figure: run the cell to explore it."
 
 
 def _view_file(name: str) -> pathlib.Path:
@@ -42,6 +48,7 @@ class Net2Vis(anywidget.AnyWidget):
     error = traitlets.Unicode("").tag(sync=True)
     answered = traitlets.Int(0).tag(sync=True)  # counts the view's actions Python has run
     history = traitlets.Dict({"undo": 0, "redo": 0}).tag(sync=True)  # steps undo/redo can take
+    figure_id = traitlets.Unicode("").tag(sync=True)  # names the static copies the view hides
 
     def __init__(self, model, state=None, aliases=None, colors=None, input_size=None,
                  input_data=None, partial=False, auto_group="auto", **preferences):
@@ -55,6 +62,8 @@ class Net2Vis(anywidget.AnyWidget):
             warnings.warn_explicit(warning.message, warning.category, warning.filename,
                                    warning.lineno)
         notes = [str(w.message) for w in caught if str(w.message).startswith("net2vis")]
+        self.figure_id = self.model_id
+        self._static_shown = False
         self.on_msg(self._on_message)
         self._refresh()
         self.error = self.figure.failure or " ".join(notes)
@@ -170,11 +179,49 @@ class Net2Vis(anywidget.AnyWidget):
         return repr(self.figure).replace("net2vis figure", "Net2Vis widget", 1)
 
     def _repr_mimebundle_(self, **kwargs):
-        """The live view, plus the figure as static SVG where no widget front end runs."""
+        """The live view, and a line of text where no front end shows widgets."""
         bundle = super()._repr_mimebundle_(**kwargs)
         data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
-        data = {**data, "image/svg+xml": self.svg, "text/plain": repr(self)}
-        return data, metadata
+        return {**data, "text/plain": repr(self)}, metadata
+
+    def _ipython_display_(self):
+        """Two outputs: the figure as a static image, then the live view, which hides it.
+
+        A notebook saved without widget state (JupyterLab's and Notebook 7's default) keeps
+        no model for the view, and their widget renderer, which outranks every other
+        representation of an output, then shows only "model not found". The static output
+        is what such a notebook (or nbviewer, or GitHub) shows instead; it follows every
+        change of the figure, so it is the figure the user ended with.
+        """
+        display(self._static_output(), raw=True, display_id=self._static_class)
+        self._static_shown = True
+        data, metadata = self._repr_mimebundle_()
+        display(data, metadata=metadata, raw=True)
+
+    @property
+    def _static_class(self) -> str:
+        return f"n2v-static-{self.figure_id}"
+
+    def _static_output(self) -> dict:
+        """The figure as an image in HTML (shown in untrusted notebooks too), with a line saying
+        it is static, whose style hides the widget renderer's own line beside it; and as SVG,
+        for the exporters that take no HTML (nbconvert's LaTeX and PDF)."""
+        image = base64.b64encode(self.svg.encode()).decode()
+        # the next output, the view's, while its renderer holds only its own line of text
+        waiting_view = (f".jp-OutputArea-child:has(.{self._static_class}) + .jp-OutputArea-child"
+                        " > .jp-OutputArea-output:not([data-mime-type]):not(:has(*))")
+        return {"text/html": (
+            f'<div class="n2v-static {self._static_class}">'
+            f"<style>{waiting_view} {{ display: none; }}</style>"
+            f'<img alt="{html.escape(repr(self))}" style="max-width: 100%; height: auto"'
+            f' src="data:image/svg+xml;base64,{image}">'
+            f'<p style="margin: 0.3em 0; font-size: 0.9em; opacity: 0.75">{STATIC_NOTE}</p>'
+            "</div>"), "image/svg+xml": self.svg}
+
+    @traitlets.observe("svg")
+    def _update_static_output(self, _):
+        if self._static_shown:
+            update_display(self._static_output(), raw=True, display_id=self._static_class)
 
 
 def _facts(folded, layers) -> dict[str, dict]:

@@ -91,8 +91,9 @@ class JupyterLab:
 
     module, app, tree = "jupyterlab", "LabApp", "lab/tree"  # what to run, where notebooks open
 
-    def __init__(self, base: Path):
+    def __init__(self, base: Path, settings: dict = LAB_SETTINGS):
         self.base = Path(base)
+        self.settings = settings
         self.root = self.base / "notebooks"
         self.log_path = self.base / "jupyterlab.log"
         self.port = free_port()
@@ -110,7 +111,7 @@ class JupyterLab:
         check_stack()
         self.root.mkdir(parents=True, exist_ok=True)
         settings = self.base / "lab-settings"
-        for name, values in LAB_SETTINGS.items():
+        for name, values in self.settings.items():
             (settings / name).parent.mkdir(parents=True, exist_ok=True)
             (settings / name).write_text(json.dumps(values))
         env = {**os.environ,
@@ -194,14 +195,15 @@ def chromium(headless: bool = True):
 
 
 @contextlib.contextmanager
-def notebook_session(server_class, base: Path, path: str, cells: list[str], expected_widgets: int):
+def notebook_session(server_class, base: Path, path: str, cells: list[str], expected_widgets: int,
+                     settings: dict = LAB_SETTINGS):
     """A server (``JupyterLab`` or ``Notebook7``) on ``base``, a notebook of ``cells`` at
     ``path``, opened in Chromium and run until ``expected_widgets`` views show: yields
     ``(server, page)``; ``page.uncaught_errors`` collects the page's uncaught errors (with
     their ``.stack``). Playwright's ``expect`` waits up to ACTION_TIMEOUT meanwhile."""
     (base / "notebooks").mkdir(exist_ok=True)
     write_notebook(base / "notebooks" / path, cells)
-    with server_class(base) as server, chromium() as browser:
+    with server_class(base, settings) as server, chromium() as browser:
         from playwright.sync_api import expect
 
         expect.set_options(timeout=ACTION_TIMEOUT * 1000)

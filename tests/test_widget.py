@@ -1,10 +1,17 @@
 """The widget's Python side, driven through the same entry points as its view (SPEC §6.1–6.2)."""
 from __future__ import annotations
 
+import base64
+import re
+
 import pytest
+from IPython.core.interactiveshell import InteractiveShell
+from IPython.display import display
+from IPython.utils.capture import capture_output
 
 import svg_geometry as geo
 from net2vis_widget import GroupingError, Net2Vis, figure
+from net2vis_widget.widget import STATIC_NOTE
 
 
 def act(widget, **content):
@@ -23,12 +30,34 @@ def test_the_view_shows_exactly_what_to_svg_and_save_write(residual, tmp_path):
     assert widget.svg == figure(residual).to_svg()
 
 
-def test_the_display_bundle_carries_a_static_svg_beside_the_view(residual):
+def static_figure(output) -> str:
+    """The SVG inside a static output's image."""
+    html = output.data["text/html"]
+    return base64.b64decode(re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', html)[1]).decode()
+
+
+def test_a_displayed_widget_leaves_a_static_figure_that_follows_every_change(residual):
+    InteractiveShell.instance()  # IPython's display machinery, captured below
     widget = Net2Vis(residual)
-    data, _ = widget._repr_mimebundle_()
-    assert data["image/svg+xml"] == widget.svg
-    assert "application/vnd.jupyter.widget-view+json" in data
-    assert data["text/plain"] == "<Net2Vis widget of 'residual': 16 layers as 16 glyphs>"
+    with capture_output() as captured:
+        display(widget)
+        first = widget.svg
+        widget.auto_group()
+    static, view, update = captured.outputs
+    assert static_figure(static) == static.data["image/svg+xml"] == first
+    assert STATIC_NOTE in static.data["text/html"]
+    assert view.data["application/vnd.jupyter.widget-view+json"]["model_id"] == widget.model_id
+    assert view.data["text/plain"] == "<Net2Vis widget of 'residual': 16 layers as 16 glyphs>"
+    assert f"n2v-static-{widget.figure_id}" in static.data["text/html"]
+    assert update.update and update.transient == static.transient
+    assert static_figure(update) == widget.svg != first  # the figure the user ended with
+
+
+def test_a_widget_never_displayed_sends_no_static_figure(residual):
+    widget = Net2Vis(residual)
+    with capture_output() as captured:
+        widget.auto_group()
+    assert captured.outputs == []
 
 
 def test_tooltip_facts_describe_each_glyph(residual):
