@@ -402,7 +402,7 @@ function render({ model, el }) {
   const showStatic = hideStaticCopies(model.get("figure_id"));
   const send = (content) => {
     if (!heard()) {
-      message.textContent = "This figure is a copy: the kernel that drew it is gone. Run the cell again to change it.";
+      message.textContent = "This view is no longer connected to Python (its kernel stopped or restarted): run the cell again to change the figure.";
       message.hidden = false;
       return;
     }

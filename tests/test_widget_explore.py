@@ -271,4 +271,4 @@ def test_a_view_whose_kernel_is_gone_says_so_when_clicked(page):
     page.evaluate(f"""(path) => {lab_browser._PANEL}.sessionContext.session.kernel.shutdown()""",
                   NOTEBOOK)
     edit.legend_item("Conv2D").click()
-    expect(edit.message).to_contain_text("the kernel that drew it is gone")
+    expect(edit.message).to_contain_text("no longer connected to Python")

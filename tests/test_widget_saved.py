@@ -66,7 +66,7 @@ def test_a_saved_notebook_reopens_with_the_figure_the_user_ended_with(browser_st
         expect(reopened.legend_item("Residual block")).to_be_visible()
         expect(static_copy(page)).to_be_hidden()  # the live view, not its copy
         reopened.legend_item("Residual block").click()
-        expect(reopened.message).to_contain_text("the kernel that drew it is gone")
+        expect(reopened.message).to_contain_text("no longer connected to Python")
 
 
 @pytest.mark.parametrize("server", [JupyterLab, Notebook7], ids=["jupyterlab", "notebook7"])
