@@ -4,8 +4,9 @@ Run: ``python benchmarks/bench_widget.py [--clicks 10] [--model ResNet50]``. Sta
 on 127.0.0.1 and headless Chromium (``/usr/bin/chromium``) through the browser tests' helpers
 (``tests/lab_browser.py``), shows ``Net2Vis(keras.applications.<model>(weights=None))`` and
 toggles a layer type alternately off (its legend entry in the SVG) and on (its chip below the
-figure), or with ``--action unfold`` presses Show all layers and Undo in turn. Per click it prints the view's ``data-render-ms`` (action sent → new SVG in the page,
-Python's re-render and both message hops included) and, measured around the click in the page,
+figure), or with ``--action unfold`` presses Show all layers and Undo in turn. Per click it
+prints the view's ``data-render-ms`` (action sent → new SVG in the page, Python's re-render
+and both message hops included) and, measured around the click in the page,
 click → new SVG shown and click → painted. Asserts nothing.
 """
 from __future__ import annotations

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from . import export
 from .extract import MissingInputs, first_line
+from .extras import missing
 from .figure import figure
 
 # What TensorFlow reads when it is imported: no C++ log lines, no oneDNN notice on stderr.
@@ -87,11 +88,20 @@ def load_model(spec: str):
         return spec  # figure() reads the file (an ONNX file without its external weights)
     if ":" in spec:
         module_name, function_name = spec.split(":", 1)
-        factory = getattr(importlib.import_module(module_name), function_name, None)
+        if os.getcwd() not in sys.path:  # as `python -m` does: modules of the current folder
+            sys.path.insert(0, os.getcwd())
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            raise missing(error, module_name) from None
+        factory = getattr(module, function_name, None)
         if not callable(factory):
             raise ValueError(f"{module_name} has no function {function_name!r}")
         return factory()
-    import keras
+    try:
+        import keras
+    except ModuleNotFoundError as error:
+        raise missing(error, f"drawing {spec!r} (a keras.applications name)") from None
 
     factory = getattr(keras.applications, spec, None)
     if factory is None:

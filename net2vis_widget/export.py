@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .extras import missing
+
 PNG_DPI = 300  # print quality, at the figure's size in inches
 
 
@@ -24,10 +26,8 @@ def save(svg_text: str, path) -> None:
 def _convert(svg_text: str, kind: str) -> bytes:
     try:
         import pymupdf
-    except ImportError:
-        raise ImportError(
-            f"saving .{kind} needs the optional converter: pip install 'net2vis-widget[export]'"
-        ) from None
+    except ModuleNotFoundError as error:
+        raise missing(error, f"saving .{kind}") from None
     document = pymupdf.open(stream=svg_text.encode("utf-8"), filetype="svg")
     if kind == "pdf":
         return document.convert_to_pdf()

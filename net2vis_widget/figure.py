@@ -121,8 +121,22 @@ def _undoable(action):
 
 
 class Figure:
-    """A model's figure. Every action validates first and changes nothing when it fails;
-    ``undo`` and ``redo`` step through the last HISTORY changes (kept in no state or file)."""
+    """A model's architecture figure, and the actions that change it.
+
+    Made by :func:`figure` (the same options). Every action checks its arguments first and
+    changes nothing when it fails; ``undo`` and ``redo`` step through the last 100 changes
+    (kept in no state or file). In a notebook a figure shows as its SVG; the widget
+    :class:`Net2Vis` has the same methods.
+
+    Examples
+    --------
+    >>> fig = figure(model)
+    >>> fig
+    <net2vis figure of 'residual': 16 layers as 16 glyphs>
+    >>> fig.auto_group()
+    ['Conv–BN–ReLU–Conv', 'Add–ReLU', 'Residual block']
+    >>> fig.save("residual.svg")
+    """
 
     def __init__(self, model, state=None, aliases=None, colors=None, input_size=None,
                  input_data=None, partial=False, auto_group="auto", **preferences):
@@ -152,7 +166,21 @@ class Figure:
 
     @property
     def state(self) -> dict:
-        """Aggregates, aliases, colours, hidden types and preferences, as JSON-safe data."""
+        """Everything the user chose, as JSON-safe data: aggregates, aliases, colours, hidden
+        layer types, opened occurrences and preferences.
+
+        ``figure(model, state=state)`` draws the same figure again, in another session too.
+
+        Examples
+        --------
+        >>> fig = figure(model)
+        >>> fig.hide("BatchNormalization")
+        >>> state = fig.state
+        >>> state["hidden"]
+        ['BatchNormalization']
+        >>> figure(model, state=state).to_svg() == fig.to_svg()
+        True
+        """
         return self._state.as_dict()
 
     @property
@@ -161,6 +189,7 @@ class Figure:
         return self._state
 
     def restore(self, snapshot: State) -> None:
+        """Go back to a ``snapshot`` taken before, without a step of history."""
         self._state = snapshot
 
     @property
@@ -186,11 +215,30 @@ class Figure:
         return self.rendering.folded
 
     def to_svg(self) -> str:
+        """The figure as SVG text: exactly what ``save("….svg")`` writes and the widget shows.
+
+        Examples
+        --------
+        >>> figure(model).to_svg().startswith("<svg")
+        True
+        """
         return self.rendering.svg
 
     def save(self, path) -> None:
-        """Write the figure to a .svg, .pdf or .png file; with ``legend="separate"``, its
-        legend to a second file beside it, ``<name>-legend.<suffix>``."""
+        """Write the figure to a file, at its print size.
+
+        Parameters
+        ----------
+        path : str or pathlib.Path
+            Ending in ``.svg``, ``.pdf`` or ``.png`` (PDF and PNG need the ``[export]`` extra;
+            PNG at 300 dpi). With the preference ``legend="separate"`` the legend goes to a
+            second file beside it, ``<name>-legend.<suffix>``.
+
+        Examples
+        --------
+        >>> fig = figure(model, page_width=3.3)  # one column of a paper, in inches
+        >>> fig.save("residual.pdf")
+        """
         path = export.check_path(path)
         legend_svg = self.rendering.legend_svg
         export.save(self.to_svg(), path)
@@ -209,12 +257,44 @@ class Figure:
 
     @_undoable
     def update(self, aliases=None, colors=None, **preferences) -> None:
-        """Change preferences, and aliases or colours of layer types and aggregates."""
+        """Change preferences, and the names or colours of layer types and aggregates.
+
+        Parameters
+        ----------
+        aliases : dict, optional
+            Layer type or aggregate → the name the figure shows (at most 40 characters).
+        colors : dict, optional
+            Layer type or aggregate → a colour (``"#1f77b4"``, ``"tomato"``).
+        **preferences : object
+            Any of :class:`Preferences`: ``page_width`` (inches), ``scale``, ``legend``,
+            ``color_mode``, ``show_names``, …
+
+        Examples
+        --------
+        >>> fig = figure(model)
+        >>> fig.update(aliases={"Conv2D": "Conv"}, colors={"Dense": "#d62728"}, page_width=7)
+        >>> fig.state["preferences"]["page_width"]
+        7
+        """
         self._state = self._state.edited(self._keys(), aliases, colors, preferences)
 
     @_undoable
     def auto_group(self) -> list[str]:
-        """Fold repeated sequences and blocks into new aggregates; returns their names."""
+        """Fold repeated layer sequences and blocks into aggregates, named as papers name them.
+
+        Returns
+        -------
+        list of str
+            The names of the new aggregates (none when there is nothing more to fold).
+
+        Examples
+        --------
+        >>> fig = figure(model)
+        >>> fig.auto_group()
+        ['Conv–BN–ReLU–Conv', 'Add–ReLU', 'Residual block']
+        >>> fig
+        <net2vis figure of 'residual': 16 layers as 6 glyphs>
+        """
         s = self._state  # the network as drawn, but each glyph once: no ×N runs to learn from
         found = auto_group(fold(self.network, s.aggregates, s.hidden), s.by_name, self._keys(),
                            self.network)
@@ -224,7 +304,27 @@ class Figure:
 
     @_undoable
     def group(self, layers, name: str | None = None) -> str:
-        """Group the glyphs showing ``layers`` (layer names or glyph ids) into an aggregate."""
+        """Group layers into an aggregate: every occurrence of the same sequence folds.
+
+        Parameters
+        ----------
+        layers : list of str
+            Layer names or glyph ids (see :attr:`glyphs`), at least two glyphs that form a
+            connected block (:meth:`select_between` finds the layers between two).
+        name : str, optional
+            The aggregate's name; without one, a name from what it holds.
+
+        Returns
+        -------
+        str
+            The aggregate's name.
+
+        Examples
+        --------
+        >>> fig = figure(model)
+        >>> fig.group(["b1_conv1", "b1_bn", "b1_relu1"], name="Conv-BN-ReLU")
+        'Conv-BN-ReLU'
+        """
         folded = self.folded
         selection = self._glyphs_of(folded, layers)
         if name is None:
@@ -237,7 +337,15 @@ class Figure:
         return aggregate.name
 
     def select_between(self, first: str, last: str) -> list[str]:
-        """Glyph ids on all paths between the glyphs showing two layers (shift-click)."""
+        """The glyphs on all paths between the glyphs of two layers (a shift-click's
+        selection in the widget), ready for :meth:`group`.
+
+        Examples
+        --------
+        >>> fig = figure(model)
+        >>> fig.select_between("b1_conv1", "b1_out")
+        ['b1_conv1', 'b1_bn', 'b1_relu1', 'b1_conv2', 'b1_add', 'b1_out']
+        """
         folded = self.folded
         ends = self._glyphs_of(folded, [first, last])
         a, b = ends[0], ends[-1]
@@ -249,32 +357,83 @@ class Figure:
 
     @_undoable
     def set_active(self, name: str, active: bool) -> None:
+        """Switch an aggregate off (its layers drawn) or on (folded) everywhere, as a click on
+        its legend entry does; an aggregate holding it stays as it was.
+
+        Examples
+        --------
+        >>> fig = figure(model)
+        >>> fig.auto_group()
+        ['Conv–BN–ReLU–Conv', 'Add–ReLU', 'Residual block']
+        >>> fig.set_active("Residual block", False)
+        >>> fig
+        <net2vis figure of 'residual': 16 layers as 8 glyphs>
+        """
         if active not in (True, False):
             raise TypeError(f"active must be True or False, got {active!r}")
         self._state = self._state.with_active(name, bool(active))
 
     @_undoable
     def unfold(self) -> None:
-        """Switch every aggregate off: every layer drawn (``undo`` folds them again)."""
+        """Switch every aggregate off: every layer drawn (``undo`` folds them again).
+
+        Examples
+        --------
+        >>> fig = figure(model, auto_group=True)
+        >>> fig.unfold()
+        >>> fig
+        <net2vis figure of 'residual': 16 layers as 16 glyphs>
+        """
         for aggregate in self._state.aggregates:
             self._state = self._state.with_active(aggregate.name, False)
 
     @_undoable
     def ungroup(self, name: str) -> None:
+        """Delete an aggregate: its occurrences are drawn as their layers again.
+
+        Examples
+        --------
+        >>> fig = figure(model)
+        >>> fig.group(["b1_conv1", "b1_bn"], name="Conv-BN")
+        'Conv-BN'
+        >>> fig.ungroup("Conv-BN")
+        """
         self._state = self._state.without_aggregate(name)
 
     @_undoable
     def open_occurrence(self, glyph: str) -> None:
-        """Draw one occurrence of an aggregate (its glyph id) as its layers, in a frame, while
-        the other occurrences stay folded."""
-        node = self.folded.by_id.get(glyph)
-        if node is None or not node.members:
+        """Draw one occurrence of an aggregate as its layers, in a dashed frame, while the
+        other occurrences stay folded (a double-click on its glyph in the widget).
+
+        Parameters
+        ----------
+        glyph : str
+            The aggregate's glyph id (see :attr:`glyphs`) or the name of a layer inside it.
+
+        Examples
+        --------
+        >>> fig = figure(model, auto_group=True)
+        >>> fig.open_occurrence("b2_conv1")  # the second residual block
+        >>> fig.state["opened"]
+        ['Residual block:Conv–BN–ReLU–Conv:b2_conv1']
+        """
+        folded = self.folded
+        glyph = glyph if glyph in folded.by_id else self._glyphs_of(folded, [glyph])[0]
+        node = folded.by_id[glyph]
+        if not node.members:
             raise GroupingError(f"{glyph!r} is not an aggregate's glyph in this figure")
         self._state = replace(self._state, opened=self._state.opened + (glyph,))
 
     @_undoable
     def close_occurrence(self, glyph: str) -> None:
-        """Fold an opened occurrence (the glyph id ``open_occurrence`` took) again."""
+        """Fold an opened occurrence again (its glyph id, as in ``state["opened"]``).
+
+        Examples
+        --------
+        >>> fig = figure(model, auto_group=True)
+        >>> fig.open_occurrence("b2_conv1")
+        >>> fig.close_occurrence(fig.state["opened"][0])
+        """
         if glyph not in self._state.opened:
             raise GroupingError(f"no opened occurrence {glyph!r} in this figure")
         self._state = replace(self._state, opened=tuple(
@@ -282,26 +441,63 @@ class Figure:
 
     @_undoable
     def hide(self, layer_type: str) -> None:
-        """Bypass every layer of a type; the legend shows it greyed in the widget."""
+        """Leave out every layer of a type: the edges bypass them (a click on the type in the
+        widget's legend; :meth:`show` brings them back).
+
+        Examples
+        --------
+        >>> fig = figure(model)
+        >>> fig.hide("BatchNormalization")
+        >>> fig
+        <net2vis figure of 'residual': 16 layers as 14 glyphs>
+        """
         self._type(layer_type)
         if layer_type not in self._state.hidden:
             self._state = replace(self._state, hidden=self._state.hidden + (layer_type,))
 
     @_undoable
     def show(self, layer_type: str) -> None:
+        """Draw a hidden layer type again.
+
+        Examples
+        --------
+        >>> fig = figure(model)
+        >>> fig.hide("BatchNormalization")
+        >>> fig.show("BatchNormalization")
+        """
         self._type(layer_type)
         self._state = replace(self._state, hidden=tuple(
             t for t in self._state.hidden if t != layer_type))
 
     def undo(self) -> None:
-        """Take back the last change (an action that changed nothing is no change)."""
+        """Take back the last change (an action that changed nothing is no change).
+
+        Examples
+        --------
+        >>> fig = figure(model)
+        >>> fig.auto_group()
+        ['Conv–BN–ReLU–Conv', 'Add–ReLU', 'Residual block']
+        >>> fig.undo()
+        >>> fig
+        <net2vis figure of 'residual': 16 layers as 16 glyphs>
+        """
         if not self._done:
             raise ValueError("nothing to undo")
         self._undone.append(self._state)
         self._state = self._done.pop()
 
     def redo(self) -> None:
-        """Make again the last change ``undo`` took back, until a new change is made."""
+        """Make again the last change ``undo`` took back, until a new change is made.
+
+        Examples
+        --------
+        >>> fig = figure(model)
+        >>> fig.hide("Flatten")
+        >>> fig.undo()
+        >>> fig.redo()
+        >>> fig.state["hidden"]
+        ['Flatten']
+        """
         if not self._undone:
             raise ValueError("nothing to redo")
         self._done.append(self._state)
@@ -309,8 +505,31 @@ class Figure:
 
     @property
     def history(self) -> dict[str, int]:
-        """How many changes ``undo`` and ``redo`` can take back and make again."""
+        """How many changes ``undo`` and ``redo`` can take back and make again.
+
+        Examples
+        --------
+        >>> fig = figure(model)
+        >>> fig.hide("Flatten")
+        >>> fig.history
+        {'undo': 1, 'redo': 0}
+        """
         return {"undo": len(self._done), "redo": len(self._undone)}
+
+    @property
+    def glyphs(self) -> dict[str, str]:
+        """What each glyph shows, by glyph id: a layer's name, or an aggregate's name.
+
+        The ids are what :meth:`group`, :meth:`select_between` and :meth:`open_occurrence`
+        take besides layer names (and what the SVG's ``data-id`` says).
+
+        Examples
+        --------
+        >>> fig = figure(model, auto_group=True)
+        >>> list(fig.glyphs.values())
+        ['input', 'stem', 'Residual block', 'Residual block', 'flat', 'head']
+        """
+        return {n.id: n.type if n.members else n.name for n in self.folded.nodes}
 
     # --- helpers ------------------------------------------------------------------------------
 
@@ -369,10 +588,42 @@ class Figure:
         return list(dict.fromkeys(glyphs))
 
 
-def figure(model, **options) -> Figure:
-    """The figure of ``model``: a built keras.Model, a torch.nn.Module (with ``input_size``
-    or ``input_data``) or a Network. Options: ``state`` (from ``.state``), ``aliases`` and
-    ``colors`` per layer type, ``auto_group`` (``"auto"``: fold a figure of more than
-    READABLE_GLYPHS glyphs, as ``auto_group()`` does; ``True``, ``False``), and preferences."""
-    return Figure(model, **options)
+def figure(model, state=None, aliases=None, colors=None, input_size=None, input_data=None,
+           partial=False, auto_group="auto", **preferences) -> Figure:
+    """The architecture figure of a model.
+
+    Parameters
+    ----------
+    model : keras.Model, torch.nn.Module, str or Network
+        A built ``keras.Model``; a ``torch.nn.Module`` (with ``input_size`` or
+        ``input_data``); a path to a ``.onnx``, ``.keras`` or ``.h5`` file.
+    state : dict, optional
+        A figure's :attr:`Figure.state`: draws that figure again.
+    aliases, colors : dict, optional
+        Per layer type or aggregate: the name shown, the colour (see :meth:`Figure.update`).
+    input_size : tuple or list of tuples, optional
+        Example input sizes: a PyTorch module's with the batch axis (``(1, 3, 224, 224)``),
+        a Keras model's built for any size without it (``(224, 224, 3)``).
+    input_data : tensor or tuple, optional
+        Example inputs for a PyTorch module, instead of ``input_size``.
+    partial : bool, default False
+        Draw what ran before a PyTorch module failed, instead of raising.
+    auto_group : {"auto", True, False}, default "auto"
+        Fold repeated blocks as :meth:`Figure.auto_group` does: always, never, or where the
+        unfolded figure has more than 80 glyphs.
+    **preferences : object
+        Any of :class:`Preferences` (``page_width``, ``scale``, ``legend``, …).
+
+    Returns
+    -------
+    Figure
+
+    Examples
+    --------
+    >>> figure(model)
+    <net2vis figure of 'residual': 16 layers as 16 glyphs>
+    >>> figure(model, auto_group=True, page_width=3.3).save("residual.svg")
+    """
+    return Figure(model, state=state, aliases=aliases, colors=colors, input_size=input_size,
+                  input_data=input_data, partial=partial, auto_group=auto_group, **preferences)
 

@@ -21,6 +21,49 @@ RANGES = {"page_width": (1, 100), "font_size": (1, 72)}  # inches; points
 
 @dataclass(frozen=True)
 class Preferences:
+    """How the figure is drawn: keywords of :func:`figure`, ``Net2Vis`` and ``update``.
+
+    Lengths are in figure units (the figure is scaled to ``page_width`` when printed).
+
+    Attributes
+    ----------
+    min_height, max_height : float
+        A glyph's height for the smallest and the largest spatial resolution in the model.
+    min_width, max_width : float
+        A glyph's width for the fewest and the most feature channels.
+    scale : {"linear", "log"}
+        How resolution and channels map to heights and widths.
+    spacing_horizontal, spacing_vertical : float
+        The gaps between glyphs along a row and between rows or branches.
+    show_dimensions, show_features : bool
+        Label each glyph with its spatial size (beside it) and its channels (under it).
+    show_names : bool
+        Write under each glyph the name its legend entry gives its type (the alias, as set
+        with ``update(aliases=...)``), for figures read without the legend.
+    show_samples : bool
+        Draw placeholders for the input and output samples before the first and after the
+        last glyphs.
+    channels_first : bool or None
+        Where the channels axis is: None reads it from each tensor's layout.
+    color_mode : {"palette", "colorblind", "hue_gap"}
+        The colours proposed for layer types and aggregates.
+    legend : {True, False, "right", "separate"}
+        The legend under the graph, none, right of it, or in a file of its own on ``save``.
+    legend_reverse : bool
+        List the legend backwards: aggregates from the most complex, then the layer types.
+    repeat_marks : bool
+        Draw a run of equal consecutive blocks once, marked ``×N``.
+    page_width : float or {"column", "text"}
+        The printed width in inches (a paper's column: 3.3, its text width: 7).
+    font_size : float
+        The smallest text's size in points, when printed.
+
+    Examples
+    --------
+    >>> figure(model, page_width="column", scale="log", show_names=True)
+    <net2vis figure of 'residual': 16 layers as 16 glyphs>
+    """
+
     min_height: float = 30
     max_height: float = 100
     min_width: float = 20

@@ -33,7 +33,36 @@ def _view_file(name: str) -> pathlib.Path:
     return packaged if packaged.exists() else package.parent / "js" / name
 
 
+def _as_in_figure(member):
+    """A method or property of the widget that is the figure's: its docstring, with examples
+    on a widget ``w``."""
+    original = getattr(Figure, getattr(member, "__name__", None) or member.fget.__name__)
+    doc = re.sub(r"\bfig\b", "w", original.__doc__.replace("figure(model", "Net2Vis(model")
+                 .replace("<net2vis figure of", "<Net2Vis widget of"))
+    if isinstance(member, property):
+        return property(member.fget, doc=doc)
+    member.__doc__ = doc
+    return member
+
+
 class Net2Vis(anywidget.AnyWidget):
+    """The architecture figure of a model as a Jupyter widget.
+
+    Takes what :func:`figure` takes and has the same methods as :class:`Figure`; each
+    action, from Python or from the view (toolbar, legend, glyphs), runs in Python, and the
+    view shows the new figure: exactly what ``to_svg()`` and ``save()`` write. A failed action
+    changes nothing and says why, in Python and in the view.
+
+    Examples
+    --------
+    >>> w = Net2Vis(model)
+    >>> w
+    <Net2Vis widget of 'residual': 16 layers as 16 glyphs>
+    >>> w.auto_group()
+    ['Conv–BN–ReLU–Conv', 'Add–ReLU', 'Residual block']
+    >>> w.save("residual.svg")
+    """
+
     _esm = _view_file("widget.js")
     _css = _view_file("widget.css")
 
@@ -70,53 +99,74 @@ class Net2Vis(anywidget.AnyWidget):
 
     # --- the Python API: the same actions as the view's ---------------------------------------
 
+    @_as_in_figure
     def auto_group(self) -> list[str]:
         return self._act(self.figure.auto_group)
 
+    @_as_in_figure
     def group(self, layers, name=None) -> str:
         return self._act(self.figure.group, layers, name)
 
+    @_as_in_figure
     def set_active(self, name, active) -> None:
         self._act(self.figure.set_active, name, active)
 
+    @_as_in_figure
     def ungroup(self, name) -> None:
         self._act(self.figure.ungroup, name)
 
+    @_as_in_figure
     def open_occurrence(self, glyph) -> None:
         self._act(self.figure.open_occurrence, glyph)
 
+    @_as_in_figure
     def close_occurrence(self, glyph) -> None:
         self._act(self.figure.close_occurrence, glyph)
 
+    @_as_in_figure
     def hide(self, layer_type) -> None:
         self._act(self.figure.hide, layer_type)
 
+    @_as_in_figure
     def show(self, layer_type) -> None:
         self._act(self.figure.show, layer_type)
 
+    @_as_in_figure
     def update(self, aliases=None, colors=None, **preferences) -> None:
         self._act(self.figure.update, aliases, colors, **preferences)
 
+    @_as_in_figure
     def unfold(self) -> None:
         self._act(self.figure.unfold)
 
+    @_as_in_figure
     def undo(self) -> None:
         self._act(self.figure.undo)
 
+    @_as_in_figure
     def redo(self) -> None:
         self._act(self.figure.redo)
 
+    @_as_in_figure
     def select_between(self, first, last) -> list[str]:
         self.selection = self._act(self.figure.select_between, first, last)
         return list(self.selection)
 
+    @_as_in_figure
     @property
     def state(self) -> dict:
         return self.figure.state
 
+    @_as_in_figure
+    @property
+    def glyphs(self) -> dict[str, str]:
+        return self.figure.glyphs
+
+    @_as_in_figure
     def to_svg(self) -> str:
         return self.figure.to_svg()
 
+    @_as_in_figure
     def save(self, path) -> None:
         self.figure.save(path)
 

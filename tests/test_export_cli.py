@@ -36,7 +36,7 @@ def test_save_pdf_and_png_with_the_export_extra(tiny, tmp_path):
 
 def test_save_without_the_converter_names_the_extra(tiny, tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "pymupdf", None)  # as if the extra were not installed
-    with pytest.raises(ImportError, match=r"net2vis-widget\[export\]"):
+    with pytest.raises(ImportError, match=r'the \[export\] extra\): pip install -e ".*\[export\]"'):
         figure(tiny).save(tmp_path / "tiny.pdf")
     assert not (tmp_path / "tiny.pdf").exists()
 
@@ -98,3 +98,22 @@ def test_cli_failure_is_one_clear_line(tmp_path):
     (line,) = done.stderr.splitlines()
     assert line.startswith("net2vis: ")
     assert not (tmp_path / "x.svg").exists()
+
+
+def test_cli_without_keras_names_the_extra_in_one_line(tmp_path):
+    """A base install (no Keras): ``net2vis ResNet50`` says which extra, and how to add it."""
+    command = [sys.executable, "-c", "import sys; sys.modules.update(keras=None); "
+               "from net2vis_widget.cli import main; sys.exit(main())", "ResNet50", "-o", "x.svg"]
+    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1
+    (line,) = done.stderr.splitlines()
+    assert "the [keras] extra" in line and 'pip install -e "' in line and line.endswith('[keras]"')
+
+
+def test_cli_finds_a_factory_in_the_current_folder(tmp_path):
+    (tmp_path / "mypackage").mkdir()
+    (tmp_path / "mypackage" / "models.py").write_text(
+        "from net2vis_widget.examples import voxel_net as build\n")
+    done = _net2vis("mypackage.models:build", "-o", "v.svg", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "30×30×30" in (tmp_path / "v.svg").read_text()

@@ -33,7 +33,8 @@ def test_the_view_shows_exactly_what_to_svg_and_save_write(residual, tmp_path):
 def static_figure(output) -> str:
     """The SVG inside a static output's image."""
     html = output.data["text/html"]
-    return base64.b64decode(re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', html)[1]).decode()
+    image = re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', html)[1]
+    return base64.b64decode(image).decode()
 
 
 def test_a_displayed_widget_leaves_a_static_figure_that_follows_every_change(residual):

@@ -12,6 +12,7 @@ import sys
 from collections import Counter
 from dataclasses import replace
 
+from ..extras import missing
 from ..network import Edge, Network, printable
 
 PROTOBUF_LIMIT = 2 ** 31  # bytes: no protobuf message, so no ONNX file, is larger
@@ -88,9 +89,8 @@ def _from_file(model, input_size, input_data) -> Network:
     _no_example_inputs("an ONNX model", input_size, input_data)
     try:
         from . import from_onnx
-    except ImportError:
-        raise ImportError("reading ONNX files needs onnx: "
-                          "pip install 'net2vis-widget[onnx]'") from None
+    except ModuleNotFoundError as error:
+        raise missing(error, f"reading {path}") from None
     return from_onnx.extract(path)
 
 
@@ -123,7 +123,10 @@ def _check_file(path: str, suffix: str) -> None:
 
 
 def _keras_file(path: str):
-    import keras
+    try:
+        import keras
+    except ModuleNotFoundError as error:
+        raise missing(error, f"reading {path}") from None
 
     try:
         return keras.models.load_model(path, compile=False)

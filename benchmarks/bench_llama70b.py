@@ -1,0 +1,42 @@
+"""Llama-3-70B's architecture, built on the meta device, drawn to a PDF.
+
+``python benchmarks/bench_llama70b.py`` prints the wall time of ``figure()`` plus ``save()``
+for each of three runs in one process, and the process's peak memory (imports included):
+the figures the docs quote for a full-size model.
+"""
+from __future__ import annotations
+
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+import transformers
+
+from net2vis_widget import figure
+
+CONFIG = transformers.LlamaConfig(hidden_size=8192, intermediate_size=28672,
+                                  num_hidden_layers=80, num_attention_heads=64,
+                                  num_key_value_heads=8, vocab_size=128256)
+
+
+def main(runs: int = 3) -> None:
+    with torch.device("meta"):
+        llama = transformers.LlamaForCausalLM(CONFIG)  # no weights: the sizes only
+    ids = torch.ones(1, 16, dtype=torch.long)
+    with tempfile.TemporaryDirectory() as folder:
+        for run in range(1, runs + 1):
+            start = time.perf_counter()
+            fig = figure(llama, input_data=ids, repeat_marks=True)
+            fig.save(Path(folder) / "llama.pdf")
+            print(f"run {run}: {time.perf_counter() - start:.1f} s, "
+                  f"{len(fig.network.nodes)} layers as {len(fig.folded.nodes)} glyphs")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    print(f"peak memory of the process: {peak:.0f} MiB (Python {sys.version.split()[0]}, "
+          f"torch {torch.__version__}, transformers {transformers.__version__})")
+
+
+if __name__ == "__main__":
+    main()
