@@ -123,10 +123,10 @@ def _undoable(action):
 class Figure:
     """A model's architecture figure, and the actions that change it.
 
-    Made by :func:`figure` (the same options). Every action checks its arguments first and
+    Made by ``figure()`` (the same options). Every action checks its arguments first and
     changes nothing when it fails; ``undo`` and ``redo`` step through the last 100 changes
     (kept in no state or file). In a notebook a figure shows as its SVG; the widget
-    :class:`Net2Vis` has the same methods.
+    ``Net2Vis`` has the same methods.
 
     Examples
     --------
@@ -266,7 +266,7 @@ class Figure:
         colors : dict, optional
             Layer type or aggregate → a colour (``"#1f77b4"``, ``"tomato"``).
         **preferences : object
-            Any of :class:`Preferences`: ``page_width`` (inches), ``scale``, ``legend``,
+            Any of ``Preferences``: ``page_width`` (inches), ``scale``, ``legend``,
             ``color_mode``, ``show_names``, …
 
         Examples
@@ -309,8 +309,8 @@ class Figure:
         Parameters
         ----------
         layers : list of str
-            Layer names or glyph ids (see :attr:`glyphs`), at least two glyphs that form a
-            connected block (:meth:`select_between` finds the layers between two).
+            Layer names or glyph ids (see ``glyphs``), at least two glyphs that form a
+            connected block (``select_between`` finds the layers between two).
         name : str, optional
             The aggregate's name; without one, a name from what it holds.
 
@@ -338,7 +338,7 @@ class Figure:
 
     def select_between(self, first: str, last: str) -> list[str]:
         """The glyphs on all paths between the glyphs of two layers (a shift-click's
-        selection in the widget), ready for :meth:`group`.
+        selection in the widget), ready for ``group``.
 
         Examples
         --------
@@ -408,7 +408,7 @@ class Figure:
         Parameters
         ----------
         glyph : str
-            The aggregate's glyph id (see :attr:`glyphs`) or the name of a layer inside it.
+            The aggregate's glyph id (see ``glyphs``) or the name of a layer inside it.
 
         Examples
         --------
@@ -442,7 +442,7 @@ class Figure:
     @_undoable
     def hide(self, layer_type: str) -> None:
         """Leave out every layer of a type: the edges bypass them (a click on the type in the
-        widget's legend; :meth:`show` brings them back).
+        widget's legend; ``show`` brings them back).
 
         Examples
         --------
@@ -520,7 +520,7 @@ class Figure:
     def glyphs(self) -> dict[str, str]:
         """What each glyph shows, by glyph id: a layer's name, or an aggregate's name.
 
-        The ids are what :meth:`group`, :meth:`select_between` and :meth:`open_occurrence`
+        The ids are what ``group``, ``select_between`` and ``open_occurrence``
         take besides layer names (and what the SVG's ``data-id`` says).
 
         Examples
@@ -598,9 +598,9 @@ def figure(model, state=None, aliases=None, colors=None, input_size=None, input_
         A built ``keras.Model``; a ``torch.nn.Module`` (with ``input_size`` or
         ``input_data``); a path to a ``.onnx``, ``.keras`` or ``.h5`` file.
     state : dict, optional
-        A figure's :attr:`Figure.state`: draws that figure again.
+        A figure's ``Figure.state``: draws that figure again.
     aliases, colors : dict, optional
-        Per layer type or aggregate: the name shown, the colour (see :meth:`Figure.update`).
+        Per layer type or aggregate: the name shown, the colour (see ``Figure.update``).
     input_size : tuple or list of tuples, optional
         Example input sizes: a PyTorch module's with the batch axis (``(1, 3, 224, 224)``),
         a Keras model's built for any size without it (``(224, 224, 3)``).
@@ -609,10 +609,10 @@ def figure(model, state=None, aliases=None, colors=None, input_size=None, input_
     partial : bool, default False
         Draw what ran before a PyTorch module failed, instead of raising.
     auto_group : {"auto", True, False}, default "auto"
-        Fold repeated blocks as :meth:`Figure.auto_group` does: always, never, or where the
+        Fold repeated blocks as ``Figure.auto_group`` does: always, never, or where the
         unfolded figure has more than 80 glyphs.
     **preferences : object
-        Any of :class:`Preferences` (``page_width``, ``scale``, ``legend``, …).
+        Any of ``Preferences`` (``page_width``, ``scale``, ``legend``, …).
 
     Returns
     -------

@@ -68,6 +68,23 @@ class Edge:
 
 @dataclass(frozen=True)
 class Network:
+    """A model as the figure sees it: its layer calls (``nodes``) and the tensors between them
+    (``edges``), in no framework's types. The adapters make one from a model; build one by
+    hand to draw an architecture no framework holds.
+
+    Examples
+    --------
+    >>> net = Network("tiny", (
+    ...     Node("input", "input", "Input", (), ((32, 32, 3),), role="input"),
+    ...     Node("conv", "conv", "Conv2D", ((32, 32, 3),), ((32, 32, 16),),
+    ...          role="convolution", kernel=True),
+    ...     Node("pool", "pool", "MaxPooling2D", ((32, 32, 16),), ((16, 16, 16),),
+    ...          role="pooling"),
+    ... ), (Edge("input", "conv"), Edge("conv", "pool")))
+    >>> figure(net)
+    <net2vis figure of 'tiny': 3 layers as 3 glyphs>
+    """
+
     name: str
     nodes: tuple[Node, ...]
     edges: tuple[Edge, ...]

@@ -21,7 +21,7 @@ RANGES = {"page_width": (1, 100), "font_size": (1, 72)}  # inches; points
 
 @dataclass(frozen=True)
 class Preferences:
-    """How the figure is drawn: keywords of :func:`figure`, ``Net2Vis`` and ``update``.
+    """How the figure is drawn: keywords of ``figure``, ``Net2Vis`` and ``update``.
 
     Lengths are in figure units (the figure is scaled to ``page_width`` when printed).
 

@@ -48,7 +48,7 @@ def _as_in_figure(member):
 class Net2Vis(anywidget.AnyWidget):
     """The architecture figure of a model as a Jupyter widget.
 
-    Takes what :func:`figure` takes and has the same methods as :class:`Figure`; each
+    Takes what ``figure`` takes and has the same methods as ``Figure``; each
     action, from Python or from the view (toolbar, legend, glyphs), runs in Python, and the
     view shows the new figure: exactly what ``to_svg()`` and ``save()`` write. A failed action
     changes nothing and says why, in Python and in the view.

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from net2vis_widget import Net2Vis, figure
+from net2vis_widget import Edge, Net2Vis, Network, Node, figure
 from net2vis_widget.examples import residual_net
 
 ROOT = Path(__file__).parent.parent
@@ -20,7 +20,7 @@ PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 BLOCK = re.compile(r"^```(\w+)\n(.*?)^```$", re.M | re.S)
 # Shell lines a test cannot run as shown: installs, the tests themselves, CI.
 NOT_RUN = ("pip ", "pytest", "bash .ci/run", "apt-get ")
-DOCUMENTED = ["figure", "widget", "preferences"]  # modules whose docstring examples run
+DOCUMENTED = ["figure", "widget", "preferences", "network"]  # modules whose docstring examples run
 
 
 def code_blocks(page: Path) -> list[tuple[str, str]]:
@@ -64,7 +64,8 @@ def test_the_pages_have_code_that_runs():
 @pytest.mark.parametrize("module", DOCUMENTED)
 def test_every_docstring_example_gives_what_it_shows(module, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    globs = {"figure": figure, "Net2Vis": Net2Vis, "model": residual_net()}
+    globs = {"figure": figure, "Net2Vis": Net2Vis, "model": residual_net(), "Network": Network,
+             "Node": Node, "Edge": Edge}
     runner = doctest.DocTestRunner()
     tests = doctest.DocTestFinder().find(sys.modules[f"net2vis_widget.{module}"], globs=globs)
     for test in tests:
