@@ -26,9 +26,9 @@ class _Parser(argparse.ArgumentParser):
 def main(argv=None) -> int:
     parser = _Parser(
         prog="net2vis", description="Draw a model's architecture as a Net2Vis figure.")
-    parser.add_argument("model", help="a .keras/.h5/.onnx file, a keras.applications name such as "
-                        "ResNet50, or package.module:function returning a model (Keras or "
-                        "PyTorch)")
+    parser.add_argument("model", help="a .keras/.h5/.onnx file, a transformers config.json (or "
+                        "its folder), a keras.applications name such as ResNet50, or "
+                        "package.module:function returning a model (Keras or PyTorch)")
     parser.add_argument("-o", "--output", required=True, help="figure file (.svg, .pdf, .png)")
     parser.add_argument("--auto-group", choices=("auto", "yes", "no"), default="auto",
                         nargs="?", const="yes",
@@ -37,7 +37,7 @@ def main(argv=None) -> int:
     parser.add_argument("--input-size", type=_sizes, metavar="1,3,224,224[;1,8]",
                         help="example input sizes: for a PyTorch module with the batch axis, "
                         "for a Keras model built for any size without it, such as 224,224,3 "
-                        "(several inputs separated by ';')")
+                        "(several inputs separated by ';'); for a config, its main input's")
     parser.add_argument("--state", type=Path,
                         help="a JSON file of figure state (as saved from Figure.state)")
     for name, value in QUIET_TENSORFLOW.items():
@@ -84,7 +84,7 @@ def read_state(path: Path):
 def load_model(spec: str):
     """The model named by ``spec`` (see the command's help); Keras is imported only for
     files and application names, so a PyTorch factory does not load TensorFlow."""
-    if spec.lower().endswith((".onnx", ".keras", ".h5")):
+    if spec.lower().endswith((".onnx", ".keras", ".h5", ".json")) or os.path.isdir(spec):
         return spec  # figure() reads the file (an ONNX file without its external weights)
     if ":" in spec:
         module_name, function_name = spec.split(":", 1)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 # the extra that brings each optional module
 EXTRA_OF = {"keras": "keras", "tensorflow": "keras", "torch": "torch", "onnx": "onnx",
-            "onnxscript": "onnx", "pymupdf": "export"}
+            "onnxscript": "onnx", "pymupdf": "export", "transformers": "transformers"}
 
 
 def install_command(extra: str) -> str:

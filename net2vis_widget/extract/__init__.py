@@ -52,6 +52,8 @@ def _adapted(model, input_size, input_data, partial) -> Network:
         from . import from_torch
 
         return from_torch.extract(model, input_size, input_data, partial)
+    if _is_config(model):
+        return _from_config(model, input_size, input_data, partial)
     if isinstance(model, type):
         raise TypeError(f"got the class {model.__name__}, not a model: pass an instance, "
                         f"such as {model.__name__}(…)")
@@ -68,6 +70,28 @@ def _adapted(model, input_size, input_data, partial) -> Network:
         f"cannot draw a {type(model).__module__}.{type(model).__name__}: expected a "
         "keras.Model, a torch.nn.Module (with input_size or input_data) or an .onnx file"
     )
+
+
+def _is_config(model) -> bool:
+    """A ``transformers`` config: a ``.json`` file, a folder holding ``config.json``, or a
+    config object."""
+    if isinstance(model, (str, os.PathLike)):
+        path = os.fspath(model)
+        return isinstance(path, str) and (path.lower().endswith(".json") or os.path.isfile(
+            os.path.join(path, "config.json")))
+    transformers = sys.modules.get("transformers")
+    return transformers is not None and isinstance(model, transformers.PretrainedConfig)
+
+
+def _from_config(config, input_size, input_data, partial) -> Network:
+    """The model a ``transformers`` config names, built without weights, and drawn with the
+    example inputs its main input implies (``input_size``: the main input's size)."""
+    try:
+        from . import from_config, from_torch
+    except ModuleNotFoundError as error:
+        raise missing(error, "drawing a transformers config") from None
+    model, inputs = from_config.model_and_inputs(config, input_size)
+    return from_torch.extract(model, None, inputs if input_data is None else input_data, partial)
 
 
 def _from_file(model, input_size, input_data) -> Network:

@@ -220,9 +220,11 @@ def _is_size_list(value) -> bool:
 
 
 def _device_and_dtype(module) -> tuple[torch.device, torch.dtype]:
-    """Where the module's weights live and their floating dtype (the defaults without any)."""
+    """Where the module's weights live (most of them: a model built on the meta device may
+    keep one made outside it) and their floating dtype (the defaults without any)."""
     tensors = [*module.parameters(), *module.buffers()]
-    device = tensors[0].device if tensors else torch.device("cpu")
+    devices = Counter(t.device for t in tensors)
+    device = devices.most_common(1)[0][0] if devices else torch.device("cpu")
     floating = [t.dtype for t in tensors if t.is_floating_point()]
     return device, floating[0] if floating else torch.get_default_dtype()
 

@@ -1,0 +1,83 @@
+"""A figure from a ``transformers`` config alone: the architecture it names, built on the meta
+device with the inputs its main input implies; nothing read or fetched beyond the config."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+transformers = pytest.importorskip("transformers")
+
+from net2vis_widget import Net2Vis, figure  # noqa: E402
+
+# model_type → the architecture a config.json names (None: the config names none)
+CONFIGS = {
+    "llama": "LlamaForCausalLM", "mistral": "MistralForCausalLM",
+    "qwen2_moe": "Qwen2MoeForCausalLM", "gemma": "GemmaForCausalLM",
+    "t5": "T5ForConditionalGeneration", "bart": "BartForConditionalGeneration",
+    "whisper": "WhisperForConditionalGeneration", "vit": None, "swin": "SwinModel",
+    "clip": "CLIPModel", "llava": "LlavaForConditionalGeneration", "sam": "SamModel",
+    "wav2vec2": None,
+}
+LLAMA_3_70B = {"model_type": "llama", "architectures": ["LlamaForCausalLM"],
+               "hidden_size": 8192, "intermediate_size": 28672, "num_hidden_layers": 80,
+               "num_attention_heads": 64, "num_key_value_heads": 8, "vocab_size": 128256}
+
+
+def written(folder, model_type, architecture) -> str:
+    """The default config of ``model_type`` as a config.json in ``folder``."""
+    config = transformers.CONFIG_MAPPING[model_type]()
+    config.architectures = [architecture] if architecture else None
+    folder.mkdir()
+    config.to_json_file(str(folder / "config.json"))
+    return str(folder / "config.json")
+
+
+@pytest.mark.parametrize("model_type", CONFIGS)
+def test_a_config_alone_draws_its_architecture_folded(model_type, tmp_path):
+    path = written(tmp_path / model_type, model_type, CONFIGS[model_type])
+    folded = figure(path, auto_group=True)
+    expected = CONFIGS[model_type] or type(transformers.AutoModel.from_config(
+        transformers.CONFIG_MAPPING[model_type]())).__name__
+    assert folded.network.name == expected
+    assert not folded.network.failure
+    assert len(folded.folded.nodes) < len(folded.network.nodes) / 3
+    assert figure(tmp_path / model_type).to_svg() == figure(path).to_svg()  # the folder too
+
+
+def test_a_config_object_and_the_widget_draw_the_same(tmp_path):
+    config = transformers.BertConfig(num_hidden_layers=2)
+    assert Net2Vis(config).to_svg() == figure(config).to_svg()
+    assert figure(config).network.name == "BertModel"  # no architectures: the base model
+
+
+def test_the_main_input_can_take_another_size(tmp_path):
+    config = transformers.ViTConfig(image_size=384, num_hidden_layers=2)
+    default, larger = figure(config), figure(config, input_size=(1, 3, 384, 384))
+    assert default.to_svg() == larger.to_svg()  # the config's own size
+    text = transformers.BertConfig(num_hidden_layers=2)
+    assert figure(text).network.nodes[0].output_shapes == ((16,),)  # 16 token ids by default
+    assert figure(text, input_size=(1, 64)).network.nodes[0].output_shapes == ((64,),)
+
+
+def test_a_llama_3_70b_config_draws_from_the_command_line(tmp_path):
+    (tmp_path / "config.json").write_text(json.dumps(LLAMA_3_70B))
+    done = subprocess.run([sys.executable, "-m", "net2vis_widget.cli", "config.json", "-o",
+                           "llama.svg"], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=600)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "net2vis: wrote llama.svg\n", "")
+    assert "8192" in (tmp_path / "llama.svg").read_text()
+
+
+@pytest.mark.parametrize("config, message", [
+    ({"model_type": "nonesuch"}, "unknown model_type 'nonesuch'"),
+    ({"model_type": "my_model", "auto_map": {"AutoConfig": "modeling.MyConfig"}},
+     "needs the code that comes with the model"),
+    ({"hidden_size": 8}, "not a transformers config"),
+])
+def test_a_config_that_cannot_be_built_here_gets_one_clear_error(config, message, tmp_path):
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ValueError, match=message):
+        figure(tmp_path / "config.json")
