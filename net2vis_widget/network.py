@@ -55,6 +55,8 @@ class Node:
     members: tuple[str, ...] = ()  # for an aggregate's glyph: ids of the layers it stands for
     repeats: int = 1  # consecutive occurrences shown as this one glyph (the ×N mark)
     frame: tuple[str, ...] = ()  # (glyph id, aggregate) of the opened occurrence it is drawn in
+    # (identity, size) of each weight tensor it reads: a weight read again is not counted again
+    weights: tuple[tuple[str, int], ...] = field(default=(), compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -196,3 +198,21 @@ def printable(text: str) -> str:
 def _escaped(character: str) -> str:
     code = ord(character)
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def weights_counted_once(nodes) -> list[Node]:
+    """``nodes`` where a layer reading weights an earlier one holds (ALBERT's one layer run 12
+    times, an output layer tied to the embedding) counts only its own and says whose it
+    shares, so that every sum of parameters counts each weight once."""
+    holder, counted = {}, []
+    for node in nodes:
+        shared = [holder[w] for w, _ in node.weights if w in holder]
+        own = sum(size for w, size in node.weights if w not in holder)
+        holder.update((w, node.name) for w, _ in node.weights if w not in holder)
+        if shared:
+            whose = "its first call" if shared[0] == node.name else shared[0]
+            node = replace(node, params=own, settings={
+                **node.settings, "weights": f"shared with {whose}"})
+        counted.append(node)
+    return counted
+

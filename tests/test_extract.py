@@ -16,7 +16,9 @@ def test_every_layer_call_is_a_node_and_a_shared_layer_gives_two():
     outputs = layers.Add(name="add")([shared(inputs), shared(inputs)])
     network = extract(keras.Model(inputs, outputs))
     assert [n.id for n in network.nodes] == ["x", "shared", "shared#1", "add"]
-    assert network.by_id["shared#1"].params == 16 * 4 + 4
+    assert network.by_id["shared"].params == 16 * 4 + 4
+    assert network.by_id["shared#1"].params == 0  # the same weights: counted once
+    assert network.by_id["shared#1"].settings["weights"] == "shared with its first call"
 
 
 def test_edges_keep_the_order_of_the_consuming_layers_inputs():

@@ -81,3 +81,17 @@ def test_a_config_that_cannot_be_built_here_gets_one_clear_error(config, message
     (tmp_path / "config.json").write_text(json.dumps(config))
     with pytest.raises(ValueError, match=message):
         figure(tmp_path / "config.json")
+
+
+@pytest.mark.parametrize("config, shared", [
+    (transformers.AlbertConfig(num_hidden_layers=4), "shared with its first call"),
+    (transformers.GPT2Config(n_layer=2, architectures=["GPT2LMHeadModel"]),
+     "shared with transformer.wte"),  # the output layer is the embedding, tied
+])
+def test_shared_weights_are_counted_once(config, shared):
+    from net2vis_widget.extract import from_config
+
+    model, _ = from_config.model_and_inputs(config)
+    network = figure(config).network
+    assert sum(n.params for n in network.nodes) == sum(p.numel() for p in model.parameters())
+    assert shared in {n.settings.get("weights") for n in network.nodes}

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import replace
 
 from ..extras import missing
-from ..network import Edge, Network, printable
+from ..network import Edge, Network, printable, weights_counted_once
 
 PROTOBUF_LIMIT = 2 ** 31  # bytes: no protobuf message, so no ONNX file, is larger
 
@@ -168,6 +168,8 @@ def checked(network: Network) -> Network:
     """``network`` with printable names, or a ValueError where it cannot be drawn faithfully:
     two layers with one id, an edge from or to no layer, an edge against the drawing order."""
     network = _printable(network)
+    if any(n.weights for n in network.nodes):
+        network = replace(network, nodes=tuple(weights_counted_once(network.nodes)))
     clashes = [i for i, n in Counter(n.id for n in network.nodes).items() if n > 1]
     if clashes:
         types = sorted(n.type for n in network.nodes if n.id == clashes[0])

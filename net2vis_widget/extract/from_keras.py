@@ -260,6 +260,8 @@ class _Builder:
             output_shapes=tuple(_shape(t) for t in outputs),
             config=config,
             params=_param_count(layer),
+            weights=tuple((str(id(w)), int(math.prod(w.shape)))
+                          for w in getattr(layer, "weights", None) or ()),
             scope=tuple(name for name, _ in scope),
             calls=tuple(call_id for _, call_id in scope),
             role=role,

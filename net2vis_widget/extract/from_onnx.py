@@ -81,7 +81,7 @@ def extract(model) -> Network:
 
     layouts = {}  # node id -> its output's channel axis
 
-    def add(node_id, kind, inputs, outputs, config=None, params=0, kernel=False):
+    def add(node_id, kind, inputs, outputs, config=None, params=0, kernel=False, read=()):
         for i, (glyph, _) in enumerate(inputs):
             edges.append(Edge(glyph, node_id, i))
         output_shapes = tuple(shapes.get(o, ()) for o in outputs)
@@ -94,7 +94,8 @@ def extract(model) -> Network:
                           output_shapes, config or {}, params, role=role,
                           kernel=kernel or role in KERNEL_ROLES,
                           settings=main_settings(config or {}, SETTINGS),
-                          short=short, channel_axes=(layout, layout)))
+                          short=short, channel_axes=(layout, layout),
+                          weights=tuple((n, weights[n]) for n in read if n in weights)))
         for output in outputs:
             source[output] = [node_id]
 
@@ -131,7 +132,7 @@ def extract(model) -> Network:
         node_id = _unique(operator.name or f"{operator.op_type}_{index}", used)
         kernel = any(len(dims[n]) >= 2 for n in operator.input if n in dims)
         add(node_id, kind, list(inputs.items()), list(operator.output), _config(operator),
-            params, kernel)
+            params, kernel, operator.input)
     nodes, edges = fused_attention(nodes, edges)
     return Network(name, tuple(nodes), tuple(edges))
 

@@ -417,7 +417,7 @@ class _Recorder(TorchFunctionMode):
         nodes = [Node(g.id, g.name, g.type, tuple(s for _, s in g.inputs) or (g.output,),
                       (g.output,), config, self._params(g), g.scope, g.calls, g.role,
                       self._kernel(g), main_settings(config, SETTINGS) | _routing(g.module),
-                      g.short, g.axes)
+                      g.short, g.axes, weights=_weights(g.module))
                  for g in self.glyphs for config in [self._config(g)]]
         edges = [Edge(source, g.id, i) for g in self.glyphs for i, (source, _) in enumerate(g.inputs)]
         nodes, edges = fused_attention(nodes, edges)
@@ -505,6 +505,13 @@ class _Recorder(TorchFunctionMode):
         module = glyph.module
         return sum(p.numel() for p in module.parameters()) if module is not None else (
             glyph.params)
+
+
+def _weights(module) -> tuple[tuple[str, int], ...]:
+    """(identity, size) of the parameters a call reads: one module called again reads the
+    same ones (the twin keeps the module's sharing)."""
+    return tuple((str(id(p)), p.numel()) for p in module.parameters()) if module is not None \
+        else ()
 
 
 def _suspended_global_hooks() -> list[tuple[dict, dict]]:
