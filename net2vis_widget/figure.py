@@ -64,8 +64,10 @@ def render(network: Network, state: State, previous: Rendering | None = None) ->
     legend_svg = None
     if preferences.legend:
         patterns = drawn_patterns(state.aggregates, state.hidden)  # without hidden members
+        notes = (legend.parameter_notes(network, state.aggregates, state.hidden)
+                 if preferences.show_params else None)
         entries = legend.entries(layer_types(network), patterns, {n.type for n in folded.nodes},
-                                 preferences)
+                                 preferences, notes)
         if preferences.legend == "separate":
             legend_svg = _written(legend.legend_scene(network.name, entries, styles, preferences,
                                                       width), preferences)

@@ -10,7 +10,9 @@ from typing import Mapping, Sequence
 
 from .aggregate import Aggregate
 from .draw import Style, glyph, handle_levels, union
+from .fold import fold
 from .layout import Box, layout
+from .network import Network
 from .preferences import Preferences
 from .scene import DIMENSION_FONT_SIZE, Label, LegendItem, Line, Scene, text_width
 
@@ -31,10 +33,42 @@ ENTRY = "entry"  # the virtual layers feeding an aggregate's composition graph: 
 class Entry:
     key: str
     aggregate: Aggregate | None = None
+    note: str = ""  # after the name: how many occurrences and their parameters
+
+
+def parameter_notes(network: Network, aggregates: Sequence[Aggregate],
+                    hidden: Sequence[str]) -> dict[str, str]:
+    """Per aggregate: its occurrences and the parameters of one (``×16 · 70 k–4.5 M each``
+    where they differ), counted with every aggregate it holds folded inside it."""
+    by_name, notes = {a.name: a for a in aggregates}, {}
+    for aggregate in aggregates:
+        inside = _held(by_name, aggregate.name)
+        folded = fold(network, [replace(a, active=a.name in inside) for a in aggregates], hidden)
+        counts = sorted(n.params for n in folded.nodes if n.type == aggregate.name)
+        if counts and counts[-1]:  # none for an aggregate without weights (an Add–ReLU)
+            each = (_count(counts[0]) if counts[0] == counts[-1]
+                    else f"{_count(counts[0])}–{_count(counts[-1])}")
+            notes[aggregate.name] = (f"×{len(counts)} · {each} each" if len(counts) > 1
+                                     else f"· {each}")
+    return notes
+
+
+def _held(by_name, key) -> set[str]:
+    """``key`` and every aggregate inside it."""
+    members = by_name[key].members if key in by_name else ()
+    return {key}.union(*(_held(by_name, m) for m in members if m in by_name))
+
+
+def _count(params: int) -> str:
+    """A parameter count as papers write it: 512, 70 k, 4.5 M, 1.2 B."""
+    for size, unit in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if params >= size:
+            return f"{params / size:.3g} {unit}"
+    return str(params)
 
 
 def entries(types: Sequence[str], aggregates: Sequence[Aggregate], shown: set[str],
-            preferences: Preferences) -> list[Entry]:
+            preferences: Preferences, notes: Mapping[str, str] | None = None) -> list[Entry]:
     """Legend entries: the keys that explain the figure, simple → complex.
 
     ``shown`` holds the keys of the drawn glyphs; an aggregate also explains its members.
@@ -48,7 +82,8 @@ def entries(types: Sequence[str], aggregates: Sequence[Aggregate], shown: set[st
             explained.add(key)
             stack.extend(by_name[key].members if key in by_name else ())
     active = [Entry(t) for t in types if t in explained] + sorted(
-        (Entry(a.name, a) for a in aggregates if a.name in explained),
+        (Entry(a.name, a, (notes or {}).get(a.name, "")) for a in aggregates
+         if a.name in explained),
         key=lambda e: _depth(by_name, e.key))
     if preferences.legend_reverse:
         active.reverse()
@@ -111,10 +146,11 @@ def _item(entry: Entry, styles, preferences) -> LegendItem:
     style = styles[entry.key]
     glyphs = [glyph(entry.key, entry.key, style, _box(0, SWATCH[0], 0, 0, SWATCH[1]))]
     name_x = SWATCH[0] + NAME_GAP
-    labels = [Label(style.alias, name_x, 0, "legend", TEXT, starts=True)]
+    name = f"{style.alias} {entry.note}" if entry.note else style.alias
+    labels = [Label(name, name_x, 0, "legend", TEXT, starts=True)]
     lines = []
     if entry.aggregate is not None:
-        equals = name_x + text_width(style.alias, TEXT) + NAME_GAP + TEXT * 0.3
+        equals = name_x + text_width(name, TEXT) + NAME_GAP + TEXT * 0.3
         labels.append(Label("=", equals, 0, "legend", TEXT))
         members, edges = _composition(entry.aggregate, styles, equals + TEXT * 0.3 + NAME_GAP)
         glyphs += members

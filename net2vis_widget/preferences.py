@@ -43,6 +43,9 @@ class Preferences:
     show_samples : bool
         Draw placeholders for the input and output samples before the first and after the
         last glyphs.
+    show_params : bool
+        After each aggregate's name in the legend, its occurrences and the parameters of one
+        (``Transformer layer ×32 · 218 M each``; a range where they differ).
     channels_first : bool or None
         Where the channels axis is: None reads it from each tensor's layout.
     color_mode : {"palette", "colorblind", "hue_gap"}
@@ -75,6 +78,7 @@ class Preferences:
     show_features: bool = True
     show_names: bool = False
     show_samples: bool = False
+    show_params: bool = False
     channels_first: bool | None = None  # None: where each tensor keeps them
     color_mode: str = "palette"
     legend: bool | str = True

@@ -95,3 +95,17 @@ def test_shared_weights_are_counted_once(config, shared):
     network = figure(config).network
     assert sum(n.params for n in network.nodes) == sum(p.numel() for p in model.parameters())
     assert shared in {n.settings.get("weights") for n in network.nodes}
+
+
+LLAMA_3_8B = {"model_type": "llama", "architectures": ["LlamaForCausalLM"],
+              "hidden_size": 4096, "intermediate_size": 14336, "num_hidden_layers": 32,
+              "num_attention_heads": 32, "num_key_value_heads": 8, "vocab_size": 128256}
+
+
+def test_the_legend_gives_each_aggregates_parameters_on_request(tmp_path):
+    (tmp_path / "config.json").write_text(json.dumps(LLAMA_3_8B))
+    plain = figure(tmp_path / "config.json")
+    counted = figure(tmp_path / "config.json", show_params=True)
+    assert "each" not in plain.to_svg()
+    # 2 × 4096² (query, output) + 2 × 4096 × 1024 (key, value) + 3 × 4096 × 14336 + 2 × 4096
+    assert "Transformer layer ×32 · 218 M each" in counted.to_svg()
