@@ -441,6 +441,18 @@ function render({ model, el }) {
     send({ action: "undo" }));
   const redoButton = button("Redo", "Make the change again (Ctrl+Shift+Z)", () =>
     send({ action: "redo" }));
+  const copyCaption = button("Copy caption",
+    "Copy the figure in words: its blocks in order, their sizes and the parameters", async () => {
+      const caption = model.get("caption");
+      try {
+        await navigator.clipboard.writeText(caption);
+        copyCaption.textContent = "Copied";
+        setTimeout(() => { copyCaption.textContent = "Copy caption"; }, 2000);
+      } catch { // no clipboard here (an insecure page): the caption to copy by hand
+        message.textContent = caption;
+        message.hidden = false;
+      }
+    });
   toolbar.append(
     undoButton, redoButton,
     button("Auto-group", "Fold repeated layer sequences and blocks into aggregates", () =>
@@ -454,6 +466,7 @@ function render({ model, el }) {
       preferencesPanel.hidden = !preferencesPanel.hidden;
     }),
     button("Download SVG", "Download the figure as drawn", () => send({ action: "download" })),
+    copyCaption,
     searchBox, found,
     button("−", "Zoom out (-)", () => { userMoved = true; canvas.zoom(1 / ZOOM_STEP); }),
     button("+", "Zoom in (+)", () => { userMoved = true; canvas.zoom(ZOOM_STEP); }),

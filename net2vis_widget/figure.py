@@ -14,6 +14,7 @@ import networkx as nx
 from . import draw, export, layout, legend, sizing, svg
 from .aggregate import GroupingError, from_selection
 from .autogroup import auto_group, nested_model_aggregates
+from .caption import describe
 from .extract import extract
 from .fold import drawn_patterns, fold
 from .names import Vocabulary, name_for, paper_words
@@ -39,6 +40,7 @@ class Rendering:
     svg: str
     placement: layout.Layout
     layout_key: tuple  # what the placement was computed from
+    caption: str  # the figure in words
     legend_svg: str | None = None  # the legend on its own, with ``legend="separate"``
 
 
@@ -60,7 +62,8 @@ def render(network: Network, state: State, previous: Rendering | None = None) ->
     width = preferences.page_units - 2 * svg.MARGIN
     scene = wrap(draw.draw(folded, sizes, placement, styles, preferences), folded, placement,
                  width, preferences.spacing_horizontal, preferences.spacing_vertical)
-    scene = draw.framed(scene, folded)
+    caption = describe(network, state.aggregates, state.hidden, styles, preferences)
+    scene = replace(draw.framed(scene, folded), description=caption)
     legend_svg = None
     if preferences.legend:
         patterns = drawn_patterns(state.aggregates, state.hidden)  # without hidden members
@@ -74,7 +77,7 @@ def render(network: Network, state: State, previous: Rendering | None = None) ->
         else:
             scene = legend.add_legend(scene, entries, styles, preferences, width)
     return Rendering(state, folded, styles, _written(scene, preferences), placement, key,
-                     legend_svg)
+                     caption, legend_svg)
 
 
 def _written(scene, preferences) -> str:
@@ -225,6 +228,26 @@ class Figure:
         True
         """
         return self.rendering.svg
+
+    def describe(self) -> str:
+        """The figure in words, for its caption and as its accessible description: the blocks
+        in order with their ×N, their stages and sizes, and the parameter total (each weight
+        counted once). It follows the state: names and folds change it. The SVG carries it
+        as ``<desc>``, a PDF as its subject.
+
+        Examples
+        --------
+        >>> caption = figure(model, auto_group=True).describe()
+        >>> for part in caption.split("; "):
+        ...     print(part)
+        residual: Input (8 channels at 16×16)
+        Conv (8 channels at 16×16)
+        Residual block ×2 (8 channels at 16×16)
+        Flatten (2048)
+        Linear (3)
+        9.13 k parameters.
+        """
+        return self.rendering.caption
 
     def save(self, path) -> None:
         """Write the figure to a file, at its print size.

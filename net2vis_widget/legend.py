@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Mapping, Sequence
 
 from .aggregate import Aggregate
+from .caption import count
 from .draw import Style, glyph, handle_levels, union
 from .fold import fold
 from .layout import Box, layout
@@ -46,8 +47,8 @@ def parameter_notes(network: Network, aggregates: Sequence[Aggregate],
         folded = fold(network, [replace(a, active=a.name in inside) for a in aggregates], hidden)
         counts = sorted(n.params for n in folded.nodes if n.type == aggregate.name)
         if counts and counts[-1]:  # none for an aggregate without weights (an Add–ReLU)
-            each = (_count(counts[0]) if counts[0] == counts[-1]
-                    else f"{_count(counts[0])}–{_count(counts[-1])}")
+            each = (count(counts[0]) if counts[0] == counts[-1]
+                    else f"{count(counts[0])}–{count(counts[-1])}")
             notes[aggregate.name] = (f"×{len(counts)} · {each} each" if len(counts) > 1
                                      else f"· {each}")
     return notes
@@ -57,14 +58,6 @@ def _held(by_name, key) -> set[str]:
     """``key`` and every aggregate inside it."""
     members = by_name[key].members if key in by_name else ()
     return {key}.union(*(_held(by_name, m) for m in members if m in by_name))
-
-
-def _count(params: int) -> str:
-    """A parameter count as papers write it: 512, 70 k, 4.5 M, 1.2 B."""
-    for size, unit in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if params >= size:
-            return f"{params / size:.3g} {unit}"
-    return str(params)
 
 
 def entries(types: Sequence[str], aggregates: Sequence[Aggregate], shown: set[str],

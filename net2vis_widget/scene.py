@@ -92,6 +92,7 @@ class Scene:
     legend: tuple[LegendItem, ...]
     frames: tuple[Frame, ...] = ()
     graph_bounds: tuple[float, float, float, float] | None = None  # without the legend
+    description: str = ""  # the figure in words (``caption.describe``): the SVG's <desc>
 
 
 def text_width(text: str, size: float) -> float:

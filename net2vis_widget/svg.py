@@ -33,6 +33,7 @@ def write(scene: Scene, points_per_unit: float, page_width: float) -> str:
         f'viewBox="{_n(x)} {_n(y)} {_n(width)} {_n(height)}" '
         f'width="{_inches(width * inches)}" height="{_inches(height * inches)}"{graph}>',
         f"<title>{escape(scene.title)}</title>",
+        *([f"<desc>{escape(scene.description)}</desc>"] if scene.description else []),
         f'<rect class="n2v-background" x="{_n(x)}" y="{_n(y)}" width="{_n(width)}" '
         f'height="{_n(height)}" fill="#FFFFFF"/>',
         *_frames(scene),

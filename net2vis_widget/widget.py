@@ -78,6 +78,7 @@ class Net2Vis(anywidget.AnyWidget):
     answered = traitlets.Int(0).tag(sync=True)  # counts the view's actions Python has run
     history = traitlets.Dict({"undo": 0, "redo": 0}).tag(sync=True)  # steps undo/redo can take
     figure_id = traitlets.Unicode("").tag(sync=True)  # names the static copies the view hides
+    caption = traitlets.Unicode("").tag(sync=True)  # the figure in words (Copy caption)
 
     def __init__(self, model, state=None, aliases=None, colors=None, input_size=None,
                  input_data=None, partial=False, auto_group="auto", **preferences):
@@ -163,6 +164,10 @@ class Net2Vis(anywidget.AnyWidget):
         return self.figure.glyphs
 
     @_as_in_figure
+    def describe(self) -> str:
+        return self.figure.describe()
+
+    @_as_in_figure
     def to_svg(self) -> str:
         return self.figure.to_svg()
 
@@ -218,6 +223,7 @@ class Net2Vis(anywidget.AnyWidget):
         rendering = figure.rendering  # computed once: what to_svg() and save() write
         folded = rendering.folded
         self.svg = rendering.svg
+        self.caption = rendering.caption
         self.layers = _facts(folded, figure.network.by_id)
         self.legend = _legend_entries(rendering.styles, state)
         self.preferences = state["preferences"]

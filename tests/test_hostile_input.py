@@ -28,7 +28,7 @@ from onnx import TensorProto, helper, numpy_helper  # noqa: E402
 from net2vis_widget.torch_examples import resnet18  # noqa: E402
 
 MARKUP = '#000000" onmouseover="alert(1)'
-ELEMENTS = {"svg", "title", "rect", "g", "line", "polyline", "polygon", "text"}
+ELEMENTS = {"svg", "title", "desc", "rect", "g", "line", "polyline", "polygon", "text"}
 ATTRIBUTES = {"xmlns", "class", "viewBox", "width", "height", "x", "y", "x1", "y1", "x2", "y2",
               "points", "fill", "stroke", "stroke-width", "stroke-linejoin", "stroke-dasharray",
               "data-id", "data-type", "data-key", "data-source", "data-target", "font-size",

@@ -350,6 +350,15 @@ def test_download_is_to_svg(page, lab):
     assert ids == shown
 
 
+def test_copy_caption_puts_the_figure_in_words_on_the_clipboard(page, lab):
+    prefs = view(page, "prefs")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=lab.url)
+    prefs.button("Copy caption").click()
+    expect(prefs.button("Copied")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == kernel_value(
+        page, NOTEBOOK, "prefs.describe()")
+
+
 def test_no_uncaught_errors_in_the_page(page):
     assert [str(error) for error in page.uncaught_errors] == []
 

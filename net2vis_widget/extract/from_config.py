@@ -78,6 +78,8 @@ def example_inputs(model, config, size=None) -> dict:
               for name in wanted}
     if getattr(config, "is_encoder_decoder", False) and "decoder_input_ids" in accepted:
         inputs["decoder_input_ids"] = _tensor("input_ids", (1, DECODER_TOKENS))
+    if "use_cache" in accepted:
+        inputs["use_cache"] = False  # one pass: no cache for the next token to fill
     return inputs
 
 
