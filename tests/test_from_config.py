@@ -109,3 +109,24 @@ def test_the_legend_gives_each_aggregates_parameters_on_request(tmp_path):
     assert "each" not in plain.to_svg()
     # 2 × 4096² (query, output) + 2 × 4096 × 1024 (key, value) + 3 × 4096 × 14336 + 2 × 4096
     assert "Transformer layer ×32 · 218 M each" in counted.to_svg()
+
+
+# A fixed sample of the catalogue (benchmarks/catalogue.py draws them all), by kind.
+SAMPLE = {
+    "text": ["gpt2", "llama", "mistral", "mixtral", "qwen2", "qwen3_moe", "gemma2", "phi3",
+             "falcon", "bloom", "opt", "gpt_neox", "mamba2", "jamba", "rwkv", "deepseek_v3",
+             "bert", "roberta", "albert", "deberta-v2", "electra", "modernbert"],
+    "encoder-decoder": ["t5", "bart", "marian", "pegasus", "m2m_100", "prophetnet"],
+    "vision": ["vit", "swin", "convnext", "resnet", "efficientnet", "beit", "dinov2",
+               "mobilevit", "segformer", "regnet", "levit", "yolos"],
+    "audio": ["wav2vec2", "hubert", "wavlm", "whisper", "moonshine"],
+    "multimodal": ["clip", "siglip", "blip", "llava", "paligemma", "owlvit", "git"],
+}
+
+
+@pytest.mark.parametrize("model_type", [t for kind in SAMPLE.values() for t in kind])
+def test_the_catalogue_sample_draws_from_default_configs(model_type):
+    fig = figure(transformers.CONFIG_MAPPING[model_type](), auto_group=True)
+    assert not fig.network.failure
+    assert len(fig.folded.nodes) < len(fig.network.nodes)
+    assert fig.describe().endswith(" parameters.")
