@@ -130,3 +130,15 @@ def test_the_catalogue_sample_draws_from_default_configs(model_type):
     assert not fig.network.failure
     assert len(fig.folded.nodes) < len(fig.network.nodes)
     assert fig.describe().endswith(" parameters.")
+
+
+def test_keys_written_by_parts_feed_the_attention():
+    """DeepSeek's latent attention fills its keys by parts (``copy_`` into two slices of an
+    empty tensor): both parts feed the attention, with no dangling ``Copy`` glyph."""
+    config = transformers.DeepseekV3Config(num_hidden_layers=2, first_k_dense_replace=1)
+    network = figure(config, auto_group=False).network
+    assert "Copy" not in {n.type for n in network.nodes}
+    attention = next(n for n in network.nodes if n.type == "Dot-product attention")
+    feeding = [e.source for e in network.edges if e.target == attention.id]
+    assert len(feeding) == 3 and any("kv_b_proj" in source for source in feeding)
+    assert len(figure(config, auto_group=True, repeat_marks=True).folded.nodes) <= 6

@@ -58,6 +58,7 @@ PLUMBING = {"view", "_unsafe_view", "reshape", "permute", "transpose", "t", "con
             "logical_not", "logical_and", "logical_or", "tril", "triu", "where", "roll",
             "float", "half", "double", "bfloat16", "int", "long", "bool"}  # casts too
 # new tensors made from another one's shape or dtype only: constants, like position indices
+WRITES = {"copy", "setitem"}  # data written into a tensor, or a slice of it, in place
 SHAPE_ONLY = {"new_zeros", "new_ones", "new_empty", "new_full", "zeros_like", "ones_like",
               "full_like", "empty_like", "arange", "sym_size", "scalar_tensor"}
 # module classes → (role, short name, where their output keeps its channels: FIRST, LAST,
@@ -356,10 +357,24 @@ class _Recorder(TorchFunctionMode):
         result = shortcut(*args, **(kwargs or {})) if shortcut else None
         if result is None:  # no shortcut, or the shapes do not fit: PyTorch says why
             result = func(*args, **(kwargs or {}))
+        if name in WRITES:
+            self._written(list(_tensors_in((args, kwargs))))
+            return result
         outputs = list(_tensors_in(result))
         if outputs:
             self._operation(name, (args, kwargs), outputs)
         return result
+
+    def _written(self, tensors) -> None:
+        """``target.copy_(data)``, ``target[i] = data``: the target, and the tensor it is a
+        view of, hold what they held and what was written: an empty tensor filled by parts is
+        the concatenation of the parts (DeepSeek's keys), a constant written is no data."""
+        target, *data = tensors
+        written = [s for t in data for s in self.source.get(id(t), [])]
+        for tensor in (target, getattr(target, "_base", None)):
+            if tensor is not None and written:
+                held = self.source.get(id(tensor), [])
+                self._produced(tensor, list(dict.fromkeys(held + written)))
 
     def _operation(self, operation: str, arguments, outputs) -> None:
         given = list(_tensors_in(arguments))
