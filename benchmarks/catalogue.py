@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from pathlib import Path
 import transformers
 
 from net2vis_widget import figure
+from net2vis_widget.figure import READABLE_GLYPHS
 
 PAGE = Path(__file__).resolve().parents[1] / "docs" / "catalogue.md"
 ROW = "catalogue-row "  # marks a worker's result lines among whatever else it prints
@@ -89,17 +91,19 @@ def main() -> None:
 def write(rows) -> None:
     counts = Counter(outcome for _, outcome, _, _ in rows)
     buildable = len(rows) - counts["no base model"]
+    readable = sum(1 for _, outcome, detail, _ in rows if outcome == "drawn"
+                   and int(re.search(r"→ (\d+) glyphs", detail)[1]) <= READABLE_GLYPHS)
     lines = [
         "# The transformers catalogue",
         "",
         f"Every model type of `transformers` {transformers.__version__}, drawn from its default "
         "config with `figure(config, auto_group=True, repeat_marks=True)` on the meta device "
-        "(`python benchmarks/catalogue.py`). Of the "
-        f"{buildable} types with a base model, **{counts['drawn']} draw "
-        f"({counts['drawn'] / max(buildable, 1):.0%})**; {counts['failed']} fail and "
-        f"{counts['timed out']} take longer than the time allowed. "
-        f"{counts['no base model']} more are parts of other models (a vision or text tower's "
-        "config) with no model of their own.",
+        f"(`python benchmarks/catalogue.py`). Of the {buildable} types with a base model, "
+        f"**{counts['drawn']} draw ({counts['drawn'] / max(buildable, 1):.0%})**, {readable} "
+        f"of them folded to at most {READABLE_GLYPHS} glyphs; {counts['failed']} fail, "
+        f"{counts['timed out']} take longer than the time allowed and {counts['crashed']} end "
+        f"their process. {counts['no base model']} more are parts of other models (a vision or "
+        "text tower's config) with no model of their own.",
         "",
         "| type | outcome | figure, or the error's first line | seconds |",
         "|---|---|---|---|",
@@ -108,7 +112,7 @@ def write(rows) -> None:
         detail = detail.replace("|", "\\|").replace("\n", " ")[:160]
         lines.append(f"| `{model_type}` | {outcome} | {detail} | {seconds:.1f} |")
     PAGE.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"wrote {PAGE}: {counts['drawn']} of {buildable} drawn")
+    print(f"wrote {PAGE}: {counts['drawn']} of {buildable} drawn, {readable} readable")
 
 
 if __name__ == "__main__":

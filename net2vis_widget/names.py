@@ -47,7 +47,7 @@ WORDS = {"Conv", "DWConv", "SepConv", "ConvT", "BN", "LN", "GN", "MaxPool", "Avg
          "GMP", "Pad", "Concat", "UpSample", "Crop", "Flatten", "Linear", "Attention",
          "Dot-product attention", "Embedding", "ReLU", "LeakyReLU", "PReLU", "ELU", "SELU",
          "GELU", "Hard swish", "Hard sigmoid", "Position embedding", "Class token",
-         "Scaled add"}
+         "Scaled add", "RMSNorm"}
 GATED = {"SiLU": "SwiGLU", "GELU": "GeGLU", "ReLU": "ReGLU"}  # gated feed-forwards by activation
 FIRE_ROLES = {"convolution", "activation", "normalization", "concatenate"}  # a Fire module's
 STACKS = {"Transformer layer": "Transformer", "Encoder layer": "Encoder",

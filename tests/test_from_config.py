@@ -142,3 +142,12 @@ def test_keys_written_by_parts_feed_the_attention():
     feeding = [e.source for e in network.edges if e.target == attention.id]
     assert len(feeding) == 3 and any("kv_b_proj" in source for source in feeding)
     assert len(figure(config, auto_group=True, repeat_marks=True).folded.nodes) <= 6
+
+
+def test_a_multimodal_model_reads_in_the_words_of_papers():
+    """LLaVA: its image tokens merged into the text's, its text model's norm an RMSNorm; no
+    class or function name in the legend."""
+    config = transformers.LlavaConfig(architectures=["LlavaForConditionalGeneration"])
+    aliases = {style.alias for style in figure(config).styles.values()}
+    assert {"Token merge", "RMSNorm", "Transformer layer"} <= aliases
+    assert not [a for a in aliases if "Llama" in a or "_" in a]

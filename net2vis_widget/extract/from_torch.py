@@ -113,6 +113,8 @@ FUNCTIONS = {
     "mul": ("Mul", "multiply", None), "div": ("Div", "multiply", None),
     "cat": ("Concat", "concatenate", None), "concat": ("Concat", "concatenate", None),
     "stack": ("Stack", "concatenate", None),
+    # a multimodal model's image tokens put in their places among the text's (LLaVA)
+    "masked_scatter": ("Token merge", "concatenate", None),
     "matmul": ("MatMul", "other", LAST), "bmm": ("MatMul", "other", LAST),
     "mm": ("MatMul", "other", LAST), "einsum": ("Einsum", "other", LAST),
     "linear": ("Linear", "dense", LAST), "addmm": ("Linear", "dense", LAST),
