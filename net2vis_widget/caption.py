@@ -26,15 +26,15 @@ def describe(network: Network, aggregates, hidden, styles, preferences) -> str:
         return (alias.split(",")[0] if node.members else alias,
                 node.id if node.role == "input" else "")
 
-    parts = [_run(name, list(run), sizes)
+    parts = [_run(name, list(run), sizes, network.by_id)
              for (name, _), run in groupby(folded.nodes, key=kind)]
     total = sum(n.params for n in network.nodes)
     return f"{network.name}: {'; '.join(parts)}; {count(total)} parameters."
 
 
-def _run(name: str, run: list[Node], sizes) -> str:
-    """One kind's glyphs in a row: ``Conv (64 channels at 112×112)``, ``Bottleneck ×2 (…)``,
-    or its stages where the output's size changes along the run."""
+def _run(name: str, run: list[Node], sizes, layers) -> str:
+    """One kind's glyphs in a row: ``Conv (7×7 kernel, 64 channels at 112×112)``,
+    ``Bottleneck ×2 (…)``, or its stages where the output's size changes along the run."""
     def size(node):
         return sizes[node.id].features, sizes[node.id].output_dimensions
 
@@ -42,13 +42,26 @@ def _run(name: str, run: list[Node], sizes) -> str:
     (first, first_grid), (last, last_grid) = size(run[0]), size(run[-1])
     if len(stages) == 1:
         times = f" ×{stages[0]}" if stages[0] > 1 else ""
-        shown = _size(last, last_grid)
+        shown = ", ".join(filter(None, (_kernel(run[0], layers), _size(last, last_grid))))
         return f"{name}{times} ({shown})" if shown else f"{name}{times}"
     counts = ", ".join(f"×{n}" for n in stages) + "; " if max(stages) > 1 else ""
     if not first_grid:  # vectors: their widths
         return f"{len(stages)} stages of {name} ({counts}{first} to {last})"
     grids = f"{first_grid} to {last_grid}" if first_grid != last_grid else first_grid
-    return f"{len(stages)} stages of {name} ({counts}{_size(f'{first} to {last}', grids)})"
+    of = "" if name.lower().startswith("stage") else f" of {name}"  # not "stages of Stage"
+    return f"{len(stages)} stages{of} ({counts}{_size(f'{first} to {last}', grids)})"
+
+
+def _kernel(node: Node, layers) -> str:
+    """``7×7 kernel`` where the glyph holds one convolution, as a stem does."""
+    convolutions = [layers[m] for m in node.members or (node.id,)
+                    if m in layers and layers[m].role == "convolution"]
+    if len(convolutions) != 1:
+        return ""
+    settings = convolutions[0].settings
+    size = settings.get("kernel_size") or settings.get("kernel_shape")
+    size = [size] * 2 if isinstance(size, int) else size
+    return f"{'×'.join(map(str, size))} kernel" if size else ""
 
 
 def _size(features: str, grid: str) -> str:

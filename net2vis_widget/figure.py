@@ -241,7 +241,7 @@ class Figure:
         >>> for part in caption.split("; "):
         ...     print(part)
         residual: Input (8 channels at 16×16)
-        Conv (8 channels at 16×16)
+        Conv (3×3 kernel, 8 channels at 16×16)
         Residual block ×2 (8 channels at 16×16)
         Flatten (2048)
         Linear (3)

@@ -28,7 +28,8 @@ def test_resnet50_in_words():
     model = keras.applications.ResNet50(weights=None)
     fig = figure(model)
     assert fig.describe() == (
-        "resnet50: Input (3 channels at 224×224); Conv–BN–ReLU (64 channels at 112×112); "
+        "resnet50: Input (3 channels at 224×224); Conv–BN–ReLU (7×7 kernel, 64 channels at "
+        "112×112); "
         "MaxPool (64 channels at 56×56); 4 stages of Bottleneck (×3, ×4, ×6, ×3; 256 to 2048 "
         "channels at 56×56 to 7×7); GAP (2048 channels at 1×1); Linear (1000); "
         f"{count(model.count_params())} parameters.")
