@@ -55,12 +55,12 @@ class Net2Vis(anywidget.AnyWidget):
 
     Examples
     --------
-    >>> w = Net2Vis(model)
+    >>> w = Net2Vis(model, auto_group=True)  # the last line of a cell shows the view
+    >>> w.caption == w.describe()  # what Copy caption copies
+    True
+    >>> w.unfold(); w.undo()  # as the toolbar's Show all layers, then Ctrl+Z
     >>> w
-    <Net2Vis widget of 'residual': 16 layers as 16 glyphs>
-    >>> w.auto_group()
-    ['Conv–BN–ReLU–Conv', 'Add–ReLU', 'Residual block']
-    >>> w.save("residual.svg")
+    <Net2Vis widget of 'residual': 16 layers as 6 glyphs>
     """
 
     _esm = _view_file("widget.js")
