@@ -38,6 +38,59 @@ def modules():
     yield "ResNet-50", hf.ResNetModel(hf.ResNetConfig()), IMAGE
     yield "ConvNeXt-T", hf.ConvNextModel(hf.ConvNextConfig()), IMAGE
     yield "Swin-T", hf.SwinModel(hf.SwinConfig()), IMAGE
+    yield "EfficientNet-B0", hf.EfficientNetModel(hf.EfficientNetConfig()), IMAGE
+    yield "RegNet", hf.RegNetModel(hf.RegNetConfig()), IMAGE
+    yield "MobileViT", hf.MobileViTModel(hf.MobileViTConfig()), {"input_size": (1, 3, 256, 256)}
+    yield "T5 ×4", hf.T5Model(hf.T5Config(num_layers=4, d_model=128, d_ff=256, num_heads=4)), {
+        "input_data": {"input_ids": IDS, "decoder_input_ids": IDS[:, :4]}}
+    yield "Whisper ×2", hf.WhisperModel(hf.WhisperConfig(
+        d_model=128, encoder_layers=2, decoder_layers=2, encoder_attention_heads=4,
+        decoder_attention_heads=4)), {"input_data": {
+            "input_features": torch.zeros(1, 80, 3000), "decoder_input_ids": IDS[:, :4]}}
+    yield "SqueezeNet (look-alike)", squeezenet(), IMAGE
+    yield "VGG-16 (look-alike)", vgg16(), IMAGE
+
+
+class Fire(torch.nn.Module):
+    """SqueezeNet's module: a 1×1 squeeze, then 1×1 and 3×3 expands side by side, joined."""
+
+    def __init__(self, inputs: int, squeeze: int, expand: int):
+        super().__init__()
+        self.squeeze = torch.nn.Conv2d(inputs, squeeze, 1)
+        self.expand1 = torch.nn.Conv2d(squeeze, expand, 1)
+        self.expand3 = torch.nn.Conv2d(squeeze, expand, 3, padding=1)
+
+    def forward(self, x):
+        x = torch.relu(self.squeeze(x))
+        return torch.cat([torch.relu(self.expand1(x)), torch.relu(self.expand3(x))], 1)
+
+
+def squeezenet() -> torch.nn.Module:
+    """torchvision's SqueezeNet 1.1, written here (torchvision needs a CUDA build of torch)."""
+    pool = lambda: torch.nn.MaxPool2d(3, 2, ceil_mode=True)  # noqa: E731
+    return torch.nn.Sequential(
+        torch.nn.Conv2d(3, 64, 3, 2), torch.nn.ReLU(), pool(), Fire(64, 16, 64),
+        Fire(128, 16, 64), pool(), Fire(128, 32, 128), Fire(256, 32, 128), pool(),
+        Fire(256, 48, 192), Fire(384, 48, 192), Fire(384, 64, 256), Fire(512, 64, 256),
+        torch.nn.Dropout(), torch.nn.Conv2d(512, 1000, 1), torch.nn.ReLU(),
+        torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten())
+
+
+def vgg16() -> torch.nn.Module:
+    """torchvision's VGG-16 (configuration D), written here."""
+    layers, channels = [], 3
+    for width in (64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M",
+                  512, 512, 512, "M"):
+        if width == "M":
+            layers.append(torch.nn.MaxPool2d(2))
+        else:
+            layers += [torch.nn.Conv2d(channels, width, 3, padding=1), torch.nn.ReLU()]
+            channels = width
+    return torch.nn.Sequential(
+        *layers, torch.nn.AdaptiveAvgPool2d(7), torch.nn.Flatten(),
+        torch.nn.Linear(512 * 49, 4096), torch.nn.ReLU(), torch.nn.Dropout(),
+        torch.nn.Linear(4096, 4096), torch.nn.ReLU(), torch.nn.Dropout(),
+        torch.nn.Linear(4096, 1000))
 
 
 def best(fn, repeats: int = 3) -> float:
@@ -59,7 +112,9 @@ def torchview(module, inputs, device: str) -> float | str:
         return f"not installed ({error.__class__.__name__})"
     arguments = dict(inputs)
     if "input_data" in arguments and device == "meta":
-        arguments["input_data"] = arguments["input_data"].to("meta")
+        data = arguments["input_data"]
+        arguments["input_data"] = ({k: v.to("meta") for k, v in data.items()}
+                                   if isinstance(data, dict) else data.to("meta"))
     try:
         return best(lambda: draw_graph(module, expand_nested=True, device=device, **arguments)
                     .visual_graph.pipe(format="svg"), 1)
