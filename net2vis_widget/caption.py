@@ -53,14 +53,17 @@ def _run(name: str, run: list[Node], sizes, layers) -> str:
 
 
 def _kernel(node: Node, layers) -> str:
-    """``7×7 kernel`` where the glyph holds one convolution, as a stem does."""
+    """``7×7 kernel`` (``kernel 3`` along a sequence) where the glyph holds one convolution,
+    as a stem does."""
     convolutions = [layers[m] for m in node.members or (node.id,)
                     if m in layers and layers[m].role == "convolution"]
     if len(convolutions) != 1:
         return ""
     settings = convolutions[0].settings
     size = settings.get("kernel_size") or settings.get("kernel_shape")
-    size = [size] * 2 if isinstance(size, int) else size
+    size = [size] if isinstance(size, int) else list(size or ())
+    if len(size) == 1:  # a sequence's convolution: Whisper's
+        return f"kernel {size[0]}"
     return f"{'×'.join(map(str, size))} kernel" if size else ""
 
 

@@ -47,6 +47,7 @@ def test_unet_in_words():
 @pytest.mark.parametrize("config, blocks", [
     (transformers.BertConfig(), ["Transformer layer ×12 (768 features × 16 positions)"]),
     (transformers.T5Config(), ["Encoder layer ×6", "Decoder layer ×6"]),
+    (transformers.WhisperConfig(), ["Conv (kernel 3, 384 features × 3000 positions)"]),
     (LLAMA_3_8B, ["Transformer layer ×32 (4096 features × 16 positions)"]),
 ])
 def test_transformers_in_words(config, blocks):
