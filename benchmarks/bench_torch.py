@@ -17,6 +17,7 @@ import transformers as hf
 from net2vis_widget import figure
 from net2vis_widget.figure import render
 from net2vis_widget.torch_examples import resnet18, tiny_transformer, unet
+from lookalikes import autoencoder, maxvit, squeezenet, vgg16
 from timing import run_times
 
 IDS = torch.ones(1, 16, dtype=torch.long)
@@ -49,48 +50,11 @@ def modules():
             "input_features": torch.zeros(1, 80, 3000), "decoder_input_ids": IDS[:, :4]}}
     yield "SqueezeNet (look-alike)", squeezenet(), IMAGE
     yield "VGG-16 (look-alike)", vgg16(), IMAGE
-
-
-class Fire(torch.nn.Module):
-    """SqueezeNet's module: a 1×1 squeeze, then 1×1 and 3×3 expands side by side, joined."""
-
-    def __init__(self, inputs: int, squeeze: int, expand: int):
-        super().__init__()
-        self.squeeze = torch.nn.Conv2d(inputs, squeeze, 1)
-        self.expand1 = torch.nn.Conv2d(squeeze, expand, 1)
-        self.expand3 = torch.nn.Conv2d(squeeze, expand, 3, padding=1)
-
-    def forward(self, x):
-        x = torch.relu(self.squeeze(x))
-        return torch.cat([torch.relu(self.expand1(x)), torch.relu(self.expand3(x))], 1)
-
-
-def squeezenet() -> torch.nn.Module:
-    """torchvision's SqueezeNet 1.1, written here (torchvision needs a CUDA build of torch)."""
-    pool = lambda: torch.nn.MaxPool2d(3, 2, ceil_mode=True)  # noqa: E731
-    return torch.nn.Sequential(
-        torch.nn.Conv2d(3, 64, 3, 2), torch.nn.ReLU(), pool(), Fire(64, 16, 64),
-        Fire(128, 16, 64), pool(), Fire(128, 32, 128), Fire(256, 32, 128), pool(),
-        Fire(256, 48, 192), Fire(384, 48, 192), Fire(384, 64, 256), Fire(512, 64, 256),
-        torch.nn.Dropout(), torch.nn.Conv2d(512, 1000, 1), torch.nn.ReLU(),
-        torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten())
-
-
-def vgg16() -> torch.nn.Module:
-    """torchvision's VGG-16 (configuration D), written here."""
-    layers, channels = [], 3
-    for width in (64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M",
-                  512, 512, 512, "M"):
-        if width == "M":
-            layers.append(torch.nn.MaxPool2d(2))
-        else:
-            layers += [torch.nn.Conv2d(channels, width, 3, padding=1), torch.nn.ReLU()]
-            channels = width
-    return torch.nn.Sequential(
-        *layers, torch.nn.AdaptiveAvgPool2d(7), torch.nn.Flatten(),
-        torch.nn.Linear(512 * 49, 4096), torch.nn.ReLU(), torch.nn.Dropout(),
-        torch.nn.Linear(4096, 4096), torch.nn.ReLU(), torch.nn.Dropout(),
-        torch.nn.Linear(4096, 1000))
+    yield "MaxViT-T (look-alike)", maxvit(), IMAGE
+    yield "autoencoder (diffusers look-alike)", autoencoder(), {"input_size": (1, 3, 128, 128)}
+    yield "DeiT-S", hf.DeiTModel(hf.DeiTConfig(hidden_size=384, num_attention_heads=6,
+                                               intermediate_size=1536)), IMAGE
+    yield "MobileNetV2", hf.MobileNetV2Model(hf.MobileNetV2Config()), IMAGE
 
 
 def best(fn, repeats: int = 3) -> float:
