@@ -10,16 +10,14 @@ from __future__ import annotations
 from itertools import groupby
 
 from . import sizing
-from .fold import fold
 from .network import Network, Node
 
 
-def describe(network: Network, aggregates, hidden, styles, preferences) -> str:
+def describe(network: Network, marked: Network, styles, preferences) -> str:
     """``ResNet50: Input (3 channels at 224×224); …; 4 stages of Bottleneck (×3, ×4, ×6,
     ×3; 256 to 2048 channels at 56×56 to 7×7); GAP (2048); Linear (1000); 25.6 M
-    parameters.``"""
-    folded = fold(network, aggregates, hidden, repeat_marks=True)
-    sizes = sizing.measure(folded, preferences)
+    parameters.`` ``marked``: ``network`` folded with ×N marks, no occurrence opened."""
+    sizes = sizing.measure(marked, preferences)
 
     def kind(node: Node) -> tuple[str, str]:  # each input apart: a model's inputs differ
         alias = styles[node.type].alias
@@ -27,7 +25,7 @@ def describe(network: Network, aggregates, hidden, styles, preferences) -> str:
                 node.id if node.role == "input" else "")
 
     parts = [_run(name, list(run), sizes, network.by_id)
-             for (name, _), run in groupby(folded.nodes, key=kind)]
+             for (name, _), run in groupby(marked.nodes, key=kind)]
     total = sum(n.params for n in network.nodes)
     return f"{network.name}: {'; '.join(parts)}; {count(total)} parameters."
 

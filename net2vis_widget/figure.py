@@ -16,7 +16,7 @@ from .aggregate import GroupingError, from_selection
 from .autogroup import auto_group, nested_model_aggregates
 from .caption import describe
 from .extract import extract
-from .fold import drawn_patterns, fold
+from .fold import bypass, collapse_repeats, drawn_patterns, fold
 from .names import Vocabulary, name_for, paper_words
 from .network import BYPASSED_ROLES, Network
 from .palette import propose_colors
@@ -40,6 +40,7 @@ class Rendering:
     svg: str
     placement: layout.Layout
     layout_key: tuple  # what the placement was computed from
+    marked: Network  # folded with ×N marks and no occurrence opened: what the caption reads
     caption: str  # the figure in words
     legend_svg: str | None = None  # the legend on its own, with ``legend="separate"``
 
@@ -62,7 +63,8 @@ def render(network: Network, state: State, previous: Rendering | None = None) ->
     width = preferences.page_units - 2 * svg.MARGIN
     scene = wrap(draw.draw(folded, sizes, placement, styles, preferences), folded, placement,
                  width, preferences.spacing_horizontal, preferences.spacing_vertical)
-    caption = describe(network, state.aggregates, state.hidden, styles, preferences)
+    marked = _marked(network, state, folded, previous)
+    caption = describe(network, marked, styles, preferences)
     scene = replace(draw.framed(scene, folded), description=caption)
     legend_svg = None
     if preferences.legend:
@@ -77,7 +79,21 @@ def render(network: Network, state: State, previous: Rendering | None = None) ->
         else:
             scene = legend.add_legend(scene, entries, styles, preferences, width)
     return Rendering(state, folded, styles, _written(scene, preferences), placement, key,
-                     caption, legend_svg)
+                     marked, caption, legend_svg)
+
+
+def _marked(network: Network, state: State, folded: Network,
+            previous: Rendering | None) -> Network:
+    """The network folded with ×N marks and no occurrence opened: the figure drawn, its runs
+    marked where they are not; else the one ``previous`` had for the same aggregates, else
+    folded anew."""
+    if not state.opened:
+        return folded if state.preferences.repeat_marks else collapse_repeats(
+            folded, bypass(network, set(state.hidden)).by_id)
+    if previous is not None and (previous.state.aggregates, previous.state.hidden) == (
+            state.aggregates, state.hidden):
+        return previous.marked
+    return fold(network, state.aggregates, state.hidden, repeat_marks=True)
 
 
 def _written(scene, preferences) -> str:
