@@ -251,6 +251,7 @@ class _Builder:
         config = plain_config(layer, self.init_parameters)
         role, short = _kind(type(layer))
         function = _function(layer)  # an Activation's: its type and its word
+        weights = _weights(layer)
         axis = FIRST if config.get("data_format") == "channels_first" else LAST
         self.nodes.append(Node(
             id=node_id,
@@ -259,9 +260,8 @@ class _Builder:
             input_shapes=input_shapes,
             output_shapes=tuple(_shape(t) for t in outputs),
             config=config,
-            params=_param_count(layer),
-            weights=tuple((str(id(w)), int(math.prod(w.shape)))
-                          for w in getattr(layer, "weights", None) or ()),
+            params=sum(size for _, size in weights),
+            weights=weights,
             scope=tuple(name for name, _ in scope),
             calls=tuple(call_id for _, call_id in scope),
             role=role,
@@ -307,7 +307,8 @@ def _shape(tensor) -> tuple:
     return tuple(tensor.shape[1:])
 
 
-def _param_count(operation) -> int:
-    """Weights of a layer; 0 for plain operations (``keras.ops`` calls) and unbuilt layers."""
-    weights = getattr(operation, "weights", None) or ()
-    return int(sum(math.prod(w.shape) for w in weights))
+def _weights(operation) -> tuple[tuple[str, int], ...]:
+    """(identity, size) of a layer's weights: a layer called twice reads the same ones; none
+    for plain operations (``keras.ops`` calls) and unbuilt layers."""
+    return tuple((str(id(w)), int(math.prod(w.shape)))
+                 for w in getattr(operation, "weights", None) or ())

@@ -432,10 +432,11 @@ class _Recorder(TorchFunctionMode):
     def network(self, name: str) -> Network:
         self._place_channels()
         nodes = [Node(g.id, g.name, g.type, tuple(s for _, s in g.inputs) or (g.output,),
-                      (g.output,), config, self._params(g), g.scope, g.calls, g.role,
+                      (g.output,), config, _params(g, weights), g.scope, g.calls, g.role,
                       self._kernel(g), main_settings(config, SETTINGS) | _routing(g.module),
-                      g.short, g.axes, weights=_weights(g.module))
-                 for g in self.glyphs for config in [self._config(g)]]
+                      g.short, g.axes, weights=weights)
+                 for g in self.glyphs
+                 for config, weights in [(self._config(g), _weights(g.module))]]
         edges = [Edge(source, g.id, i) for g in self.glyphs for i, (source, _) in enumerate(g.inputs)]
         nodes, edges = fused_attention(nodes, edges)
         return Network(name, tuple(nodes), tuple(edges))
@@ -517,18 +518,17 @@ class _Recorder(TorchFunctionMode):
         weights = [p for p in glyph.module.parameters()] if glyph.module is not None else []
         return glyph.role in KERNEL_ROLES or any(w.dim() >= 2 for w in weights)
 
-    @staticmethod
-    def _params(glyph) -> int:
-        module = glyph.module
-        return sum(p.numel() for p in module.parameters()) if module is not None else (
-            glyph.params)
-
 
 def _weights(module) -> tuple[tuple[str, int], ...]:
     """(identity, size) of the parameters a call reads: one module called again reads the
     same ones (the twin keeps the module's sharing)."""
     return tuple((str(id(p)), p.numel()) for p in module.parameters()) if module is not None \
         else ()
+
+
+def _params(glyph: _Glyph, weights) -> int:
+    """A module call's weights; a function's, the table it adds (a position embedding's)."""
+    return sum(size for _, size in weights) if glyph.module is not None else glyph.params
 
 
 def _suspended_global_hooks() -> list[tuple[dict, dict]]:
