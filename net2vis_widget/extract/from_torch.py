@@ -44,6 +44,7 @@ from . import MissingInputs, first_line
 from ..network import (CLASS_TOKEN, COMBINING_ROLES, FIRST, KERNEL_ROLES, LAST, Edge, Network,
                        Node, added_embedding, fused_attention)
 from .config import main_settings, plain_config
+from .torch_replay import Replayer
 from .torch_twin import fake_inputs, tensor_paths, twin
 
 NOT_NESTING = "\u2215"  # a '/' in a module's name: in an id, '/' means nesting
@@ -146,17 +147,22 @@ FAILED = "FAILED"  # the type of the call where a partial network's run failed
 
 
 def extract(module: torch.nn.Module, input_size=None, input_data=None,
-            partial: bool = False) -> Network:
+            partial: bool = False, replay: bool = True) -> Network:
     """The network of ``module`` run on ``input_size`` or ``input_data``. Where the forward
     pass fails, a ValueError names the call and its input sizes; with ``partial``, the
     network of what ran, ending in the failed call, typed ``FAILED``. The forward pass runs on
-    a twin of ``module`` (``torch_twin``): the module itself and the inputs stay as they were."""
+    a twin of ``module`` (``torch_twin``): the module itself and the inputs stay as they were.
+    A call of a repeated block that would record what an earlier one did is replayed
+    (``torch_replay``); ``replay=False`` records every call as it runs."""
     module = getattr(module, "_orig_mod", module)  # torch.compile's wrapper: the module itself
     name = type(module).__name__
     with FakeTensorMode(allow_non_fake_inputs=True, shape_env=ShapeEnv()) as mode:
         args, kwargs = example_inputs(module, input_size, input_data, mode)
         recorded = twin(module, mode)
-        recorder = _Recorder(recorded, _named_inputs(module, args, kwargs))
+        _without_cache(recorded)
+        recorder = _Recorder(recorded, _named_inputs(module, args, kwargs), mode)
+        if replay:
+            recorder.replayer.install(recorded)
         try:
             with recorder.recording():
                 recorded(*args, **kwargs)
@@ -166,6 +172,15 @@ def extract(module: torch.nn.Module, input_size=None, input_data=None,
                 raise ValueError(f"cannot run {name}: {failure}") from None
             return replace(recorder.network(name), failure=failure)
     return recorder.network(name)
+
+
+def _without_cache(recorded) -> None:
+    """A ``transformers`` model's twin keeps no cache of keys and values (what generation
+    reuses, not what the model computes): its layers then do not read their index to store
+    in it, and the calls of equal layers are replayed."""
+    config = getattr(recorded, "config", None)
+    if getattr(config, "use_cache", None):
+        config.use_cache = False
 
 
 def _named_inputs(module, args, kwargs) -> list[tuple[str, torch.Tensor]]:
@@ -248,6 +263,7 @@ class _Glyph:
     module: torch.nn.Module | None = None
     params: int = 0  # weights it holds when it is no module's call (a position table's)
     axes: tuple = (LAST, LAST)  # the channel axis of its input and output side, once known
+    blocks: tuple = ()  # the block modules it is in, outermost first
 
 
 class _Recorder(TorchFunctionMode):
@@ -256,7 +272,7 @@ class _Recorder(TorchFunctionMode):
     module is one glyph; functions outside leaves are glyphs or plumbing. Tensors are known by
     identity; each maps to the glyphs its value comes from."""
 
-    def __init__(self, module, inputs):
+    def __init__(self, module, inputs, mode):
         super().__init__()
         self.root = module
         self.paths, classes = {}, Counter()
@@ -275,6 +291,7 @@ class _Recorder(TorchFunctionMode):
         self.leaf_calls: Counter = Counter()  # path -> calls of that leaf so far
         self.local_ids: Counter = Counter()  # local id -> glyphs made with it so far
         self.config_cache: dict = {}
+        self.replayer = Replayer(self, mode)  # replays the blocks it is installed on
         # id(tensor) -> (name, size) of the learned table it is: a weight of two or more axes
         # (a position embedding), or what an embedding made of indices that read no input
         self.tables = {id(p): (name, p.numel()) for name, p in module.named_parameters()
@@ -330,6 +347,7 @@ class _Recorder(TorchFunctionMode):
         if self.leaf is None and module is not self.root and self._is_leaf(module):
             self.leaf = (module, path, ("module", path, self.leaf_calls[path]))
             self.leaf_calls[path] += 1
+            self.replayer.note("leaves", path)
 
     def _leave(self, module, args, output):
         self.stack.pop()
@@ -372,6 +390,8 @@ class _Recorder(TorchFunctionMode):
         view of, hold what they held and what was written: an empty tensor filled by parts is
         the concatenation of the parts (DeepSeek's keys), a constant written is no data."""
         target, *data = tensors
+        for tensor in data:
+            self.replayer.note("read", id(tensor))
         written = [s for t in data for s in self.source.get(id(t), [])]
         for tensor in (target, getattr(target, "_base", None)):
             if tensor is not None and written:
@@ -381,6 +401,8 @@ class _Recorder(TorchFunctionMode):
     def _operation(self, operation: str, arguments, outputs) -> None:
         given = list(_tensors_in(arguments))
         read = [t for t in given if id(t) in self.source]
+        for tensor in read:
+            self.replayer.note("read", id(tensor))
         sources = list(dict.fromkeys(s for t in read for s in self.source[id(t)]))
         glyph = self._leaf_glyph() if self.leaf else None
         kind = (self._module_kind(self.leaf[0], operation) if self.leaf
@@ -424,6 +446,9 @@ class _Recorder(TorchFunctionMode):
         return self.source.get(id(tensor), [])
 
     def _produced(self, tensor, sources) -> None:
+        known = self.source.get(id(tensor))
+        if known != sources:  # not a no-op such as ``x.float()`` on floats
+            self.replayer.note("made" if known is None else "remade", id(tensor))
         self.source[id(tensor)] = sources
         self.alive.append(tensor)
 
@@ -470,17 +495,26 @@ class _Recorder(TorchFunctionMode):
         return _user_leaf_kind(cls, operation)
 
     def _glyph(self, local_id, kind, facts, call) -> _Glyph:
-        blocks = [(path, type(m).__name__) for m, path, _ in self.stack
-                  if path and type(m).__name__ in self.blocks]
-        count = self.local_ids[local_id]
-        self.local_ids[local_id] += 1
-        parts = [path for path, _ in blocks] + [local_id + (f"#{count}" if count else "")]
+        blocks = self.stack_blocks()
+        role, short, layout = facts
+        return self.add_glyph(_Glyph(
+            "", local_id, self._readable(kind), role, self._readable(short), layout,
+            tuple(self._readable(type(b).__name__) for b in blocks), (), call), blocks)
+
+    def stack_blocks(self) -> list:
+        """The block modules being called, outermost first."""
+        return [m for m, path, _ in self.stack if path and type(m).__name__ in self.blocks]
+
+    def add_glyph(self, glyph: _Glyph, blocks) -> _Glyph:
+        """``glyph``, in ``blocks``, with its id: its blocks' paths and its name, counted
+        where the name was used before (``add#3``)."""
+        count = self.local_ids[glyph.name]
+        self.local_ids[glyph.name] += 1
+        parts = [self.paths.get(id(b), type(b).__name__) for b in blocks] + [
+            glyph.name + (f"#{count}" if count else "")]
         ids = ["/".join(part.replace("/", NOT_NESTING) for part in parts[:i + 1])
                for i in range(len(parts))]
-        role, short, layout = facts
-        glyph = _Glyph(ids[-1], local_id, self._readable(kind), role, self._readable(short),
-                       layout, tuple(self._readable(cls) for _, cls in blocks), tuple(ids[:-1]),
-                       call)
+        glyph.id, glyph.calls, glyph.blocks = ids[-1], tuple(ids[:-1]), tuple(blocks)
         self.glyphs.append(glyph)
         return glyph
 

@@ -1,0 +1,377 @@
+"""Capture a repeated block once: what a call of a block adds to the network is recorded as it
+runs, and replayed for a later call that would record the same.
+
+A call of a block (a module class of the model's own used more than once: a decoder layer, a
+bottleneck) adds glyphs that depend only on
+- the block's structure: its modules' classes, weights' shapes and built-ins' settings;
+- what its forward pass reads of its modules' attributes (a layer index, a window size),
+  noted while the first call runs: each module's class is swapped for a subclass that notes
+  every attribute read (``_traced``);
+- its arguments: each tensor's size and the glyphs its value comes from, and every other
+  argument.
+A later call whose three are the same is replayed: its glyphs are the recorded ones with the
+block's own modules, paths and inputs, and it returns new fake tensors of the recorded sizes
+without running. A call whose record could depend on anything else is never replayed: one
+that reads a tensor it was not given, writes into one, sets an attribute, runs hooks, or
+returns objects it did not receive besides tensors and plain values. So a model whose forward
+branches on a layer index, alternates attention kinds or changes a stride is recorded where
+its calls differ and replayed where they do not; the network is the one a full recording
+makes (tests compare the two), and an 80-layer decoder costs about one layer.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field, replace
+
+import torch
+from torch.utils._pytree import tree_flatten, tree_unflatten
+
+from .torch_twin import fake_tensor
+
+PLAIN = (type(None), bool, int, float, str)
+# what nn.Module keeps in every instance's __dict__ (its machinery, not a setting), and the
+# ``forward`` the recorder puts on each block of its twin
+INTERNAL = frozenset(vars(torch.nn.Module())) | {"forward"}
+UNSET = object()
+UNRECORDED = torch._C.DisableTorchFunction  # no torch function reaches the recorder
+
+
+@dataclass
+class Template:
+    """The record of one call of a block, and what makes another call's the same."""
+    structure: tuple
+    spec: object  # of the arguments' tree
+    arguments: list  # each leaf: a tensor's facts, or the value given
+    reads: list  # (module's path in the block, attribute, value read)
+    glyphs: list  # (glyph, its name, inner blocks, inputs) of each glyph the call made
+    leaf_calls: list  # the leaf modules called, as in ``glyphs``' names
+    output: tuple  # (tree spec, leaves: ("input", i), ("value", v) or a new tensor's facts)
+
+
+@dataclass
+class Replayer:
+    """Calls of a recorder's blocks: replayed where a template fits, else recorded."""
+    recorder: object
+    mode: object
+    templates: dict = field(default_factory=dict)  # (class, structure) -> [Template]
+    active: list = field(default_factory=list)  # where the logs stood as each call
+    # being recorded began, innermost last
+    # logs kept while a call is recorded: attributes read and set by traced modules, tensors
+    # read by operations, made, and made again (written into), leaf modules called
+    logs: dict = field(default_factory=lambda: {name: [] for name in (
+        "reads", "sets", "read", "made", "remade", "leaves")})
+    seen: set = field(default_factory=set)
+
+    def install(self, twin: torch.nn.Module) -> None:
+        """Calls of the twin's blocks that hold modules of their own go through ``call``."""
+        for module in twin.modules():
+            if (module is not twin and type(module).__name__ in self.recorder.blocks
+                    and next(module.children(), None) is not None):
+                module.forward = functools.partial(self.call, module, module.forward)
+
+    def note(self, log: str, value) -> None:
+        if self.active:
+            self.logs[log].append(value)
+
+    def read(self, module, name: str, value) -> None:
+        """A traced module's attribute read: noted, as it is now, the first time."""
+        if (id(module), name) not in self.seen:
+            self.seen.add((id(module), name))
+            self.logs["reads"].append((module, name, snapshot(value)))
+
+    def call(self, module, forward, *args, **kwargs):
+        """``module(*args, **kwargs)``, replayed where a template fits, else run and recorded."""
+        recorder = self.recorder
+        with UNRECORDED():  # what is asked of tensors here is not the model's computation
+            structure = _structure(module)
+            leaves, spec = tree_flatten((args, kwargs))
+            arguments, externals = _arguments(leaves, recorder.source, recorder.tables)
+            if recorder.leaf is not None or structure is None or arguments is None:
+                template = UNSET
+            else:
+                key = (_class(module), structure)
+                template = next((t for t in self.templates.get(key, ())
+                                 if _fits(t, module, spec, arguments)), None)
+            if template not in (None, UNSET):
+                return self._replay(template, module, leaves, externals)
+        if template is UNSET:
+            return forward(*args, **kwargs)
+        start = {log: len(entries) for log, entries in self.logs.items()}
+        start["glyphs"] = len(recorder.glyphs)
+        swapped = _trace(module)
+        self.seen = set()  # attributes read since this call began
+        self.active.append(start)
+        TRACE.append(self)
+        try:
+            output = forward(*args, **kwargs)
+        finally:
+            TRACE.pop()
+            self.active.pop()
+            for submodule, cls in swapped:
+                object.__setattr__(submodule, "__class__", cls)
+        with UNRECORDED():
+            template = self._template(module, start, leaves, externals, output)
+        if template is not None:
+            self.templates.setdefault(key, []).append(replace(
+                template, structure=structure, spec=spec,
+                arguments=[a if type(a) is tuple and a[:1] == (_TENSOR,) else snapshot(a)
+                           for a in arguments]))
+        if not self.active:
+            for entries in self.logs.values():
+                entries.clear()
+        return output
+
+    # --- recording --------------------------------------------------------------------------
+
+    def _template(self, module, start, leaves, externals, output) -> Template | None:
+        """What a call just recorded adds, or None where replaying it may be wrong."""
+        logs = {log: entries[start[log]:] for log, entries in self.logs.items()}
+        made = set(logs["made"])
+        given = {id(t) for t in leaves if isinstance(t, torch.Tensor)}
+        if (logs["sets"] or any(t not in made for t in logs["remade"])
+                or any(t not in made and t not in given for t in logs["read"])):
+            return None
+        recorder = self.recorder
+        rels = {id(m): rel for rel, m in module.named_modules()}
+        by_path = {recorder.paths.get(id(m)): rel for rel, m in module.named_modules()}
+        reads = {}
+        for submodule, name, value in logs["reads"]:
+            if id(submodule) not in rels:
+                return None
+            reads.setdefault((rels[id(submodule)], name), value)
+        made_glyphs = recorder.glyphs[start["glyphs"]:]
+        refs = {g.id: ("made", i) for i, g in enumerate(made_glyphs)}
+        refs.update((source, ("given", i)) for i, source in enumerate(externals))
+        glyphs = [_glyph_record(g, module, rels, refs) for g in made_glyphs]
+        output = _output_record(output, leaves, made, recorder, refs)
+        if None in glyphs or output is None:
+            return None
+        leaf_calls = [("module", by_path[p]) if p in by_path else ("path", p)
+                      for p in logs["leaves"]]
+        return Template((), None, [], [(*key, value) for key, value in reads.items()], glyphs,
+                        leaf_calls, output)
+
+    # --- replaying --------------------------------------------------------------------------
+
+    def _replay(self, template, module, leaves, externals):
+        recorder = self.recorder
+        modules = dict(module.named_modules())
+        for rel, name, value in template.reads:  # what an outer call being recorded read
+            self.note("reads", (modules[rel], name, value))
+        for leaf in leaves:
+            if isinstance(leaf, torch.Tensor):
+                self.note("read", id(leaf))
+        ids = []
+        for glyph, name, inner, inputs in template.glyphs:
+            submodule = modules[name[1]] if name[0] == "module" else glyph.module
+            local = (recorder.paths.get(id(submodule), type(submodule).__name__)
+                     if name[0] == "module" else name[1])
+            blocks = recorder.stack_blocks() + [modules[rel] for rel in inner]
+            made = recorder.add_glyph(replace(glyph, name=local, module=submodule, inputs=[],
+                                              call=("replayed",)), blocks)
+            made.inputs = [((ids if kind == "made" else externals)[i], shape)
+                           for (kind, i), shape in inputs]
+            ids.append(made.id)
+        for kind, name in template.leaf_calls:
+            recorder.leaf_calls[recorder.paths[id(modules[name])] if kind == "module" else name] += 1
+        spec, records = template.output
+        values = []
+        for record in records:
+            if record[0] == "input":
+                values.append(leaves[record[1]])
+            elif record[0] == "value":
+                values.append(record[1])
+            else:
+                shape, stride, dtype, device, grad, sources = record[1:]
+                tensor = fake_tensor(self.mode, shape, stride, dtype, device, grad)
+                recorder._produced(tensor, [(ids if kind == "made" else externals)[i]
+                                            for kind, i in sources])
+                values.append(tensor)
+        return tree_unflatten(values, spec)
+
+
+def _glyph_record(glyph, block, rels, refs):
+    """(glyph, its name, inner blocks, inputs) to replay ``glyph``, or None where it cannot."""
+    if glyph.module is None:
+        if glyph.params:  # a table's glyph named after the weight: not replayed
+            return None
+        name = ("name", glyph.name)
+    elif id(glyph.module) in rels:
+        name = ("module", rels[id(glyph.module)])
+    elif next(glyph.module.parameters(), None) is None:  # a function's module (kernels)
+        name = ("name", glyph.name)
+    else:
+        return None
+    blocks = [id(b) for b in glyph.blocks]
+    if id(block) not in blocks or any(source not in refs for source, _ in glyph.inputs):
+        return None
+    inner = glyph.blocks[blocks.index(id(block)) + 1:]
+    if any(id(b) not in rels for b in inner):
+        return None
+    return (glyph, name, [rels[id(b)] for b in inner],
+            [(refs[source], shape) for source, shape in glyph.inputs])
+
+
+def _output_record(output, leaves, made, recorder, refs):
+    """The output's tree and each leaf as it will be replayed: one of the arguments (by its
+    place among ``leaves``), a plain value, or a tensor made by the call with its facts and
+    sources; None where the output holds anything else."""
+    given = {id(leaf): i for i, leaf in enumerate(leaves) if type(leaf) not in PLAIN}
+    outputs, spec = tree_flatten(output)
+    records = []
+    for leaf in outputs:
+        if id(leaf) in given:
+            records.append(("input", given[id(leaf)]))
+        elif type(leaf) in PLAIN:
+            records.append(("value", leaf))
+        elif isinstance(leaf, torch.Tensor):
+            facts = _tensor_facts(leaf)
+            sources = recorder.source.get(id(leaf), [])
+            base = leaf._base if leaf._is_view() else leaf  # a view of the call's own: fine
+            if (facts is None or id(leaf) not in made or id(base) not in made
+                    or id(leaf) in recorder.tables or any(s not in refs for s in sources)):
+                return None
+            records.append(("made", *facts, [refs[s] for s in sources]))
+        else:
+            return None
+    return spec, records
+
+
+def _tensor_facts(tensor) -> tuple | None:
+    """What a fake twin needs to be made again: None where a size is symbolic."""
+    shape, stride = tuple(tensor.shape), tuple(tensor.stride())
+    if not all(type(d) is int for d in (*shape, *stride)):
+        return None
+    return shape, stride, tensor.dtype, tensor.device, tensor.requires_grad
+
+
+def _arguments(leaves, source, tables):
+    """Each argument as a call is matched on: a tensor as its facts and the glyphs its value
+    comes from (numbered in order of first use), anything else as given; with the glyph ids
+    so numbered. None where an argument is a learned table or of symbolic size."""
+    externals, numbers, arguments = [], {}, []
+    for leaf in leaves:
+        if not isinstance(leaf, torch.Tensor):
+            arguments.append(leaf)
+            continue
+        facts = _tensor_facts(leaf)
+        if facts is None or id(leaf) in tables:
+            return None, None
+        for glyph in source.get(id(leaf), ()):
+            if glyph not in numbers:
+                numbers[glyph] = len(externals)
+                externals.append(glyph)
+        arguments.append((_TENSOR, facts, tuple(numbers[g] for g in source.get(id(leaf), ()))))
+    return arguments, externals
+
+
+_TENSOR = object()  # marks a tensor's facts among the arguments
+
+
+def _fits(template: Template, module, spec, arguments) -> bool:
+    if template.spec != spec or not all(
+            a == b if type(a) is tuple and a[:1] == (_TENSOR,) else a == snapshot(b)
+            for a, b in zip(template.arguments, arguments)):
+        return False
+    modules = dict(module.named_modules())
+    return all(value == snapshot(vars(modules[rel]).get(name, UNSET))
+               for rel, name, value in template.reads)
+
+
+def _structure(module) -> tuple | None:
+    """A block's modules as a call depends on them: each one's place, class, weights' sizes
+    and, for PyTorch's own (whose attributes are not traced), settings. None where a module
+    inside has hooks, which a replay would not run."""
+    parts = []
+    for rel, submodule in module.named_modules():
+        if submodule is not module and (submodule._forward_hooks
+                                        or submodule._forward_pre_hooks):
+            return None
+        cls = _class(submodule)
+        tensors = [(name, tuple(t.shape), t.dtype) for name, t in (
+            *submodule._parameters.items(), *submodule._buffers.items()) if t is not None]
+        settings = (tuple((k, repr(v)) for k, v in vars(submodule).items()
+                          if k not in INTERNAL and type(v) in (*PLAIN, tuple))
+                    if cls.__module__.startswith("torch.nn") else ())
+        parts.append((rel, cls, tuple(tensors), settings))
+    return tuple(parts)
+
+
+def _class(module) -> type:
+    """A module's class, the one it had before ``_trace`` swapped it."""
+    cls = type(module)
+    return cls.__dict__.get("_untraced", cls)
+
+
+def _trace(block) -> list[tuple]:
+    """Swaps the class of each module of the model's own inside ``block`` for one that notes
+    the attributes read and set (``_traced``); returns (module, class) to swap back."""
+    swapped = []
+    for module in block.modules():
+        cls = type(module)
+        if "_untraced" not in cls.__dict__ and not cls.__module__.startswith("torch.nn"):
+            object.__setattr__(module, "__class__", _traced(cls))
+            swapped.append((module, cls))
+    return swapped
+
+
+TRACE = []  # the replayer of the call being recorded, innermost last
+
+
+@functools.cache
+def _traced(cls: type) -> type:
+    """A subclass of ``cls``, under the same names, whose instances tell the replayer of the
+    call being recorded each attribute of theirs read (with its value) and set."""
+
+    def __getattribute__(self, name):
+        value = cls.__getattribute__(self, name)
+        if name not in INTERNAL and name in object.__getattribute__(self, "__dict__"):
+            TRACE[-1].read(self, name, value)
+        return value
+
+    def __setattr__(self, name, value):
+        if name not in INTERNAL:
+            TRACE[-1].note("sets", (self, name))
+        cls.__setattr__(self, name, value)
+
+    return type(cls.__name__, (cls,), {
+        "__getattribute__": __getattribute__, "__setattr__": __setattr__, "_untraced": cls,
+        "__module__": cls.__module__, "__qualname__": cls.__qualname__})
+
+
+class _Is:
+    """An object in a snapshot: equal to the same object only."""
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+    def __eq__(self, other):
+        return type(other) is _Is and other.value is self.value
+
+    __hash__ = None
+
+
+def snapshot(value, depth: int = 0):
+    """What a forward pass reading ``value`` depends on, as plain values to compare with
+    ``==``: containers, partial functions and objects (a config, a weightless module) by
+    their contents as they are now, tensors, functions and deeper objects by identity."""
+    if type(value) in PLAIN or isinstance(value, (torch.dtype, torch.device)):
+        return value
+    if depth > 3 or isinstance(value, (torch.Tensor, type)) or callable(value) and not (
+            isinstance(value, (functools.partial, torch.nn.Module))):
+        return _Is(value)
+    if isinstance(value, torch.nn.Module) and next(value.parameters(), None) is not None:
+        return _Is(value)
+    if isinstance(value, (tuple, list, set, frozenset)):
+        items = sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value
+        return type(value), tuple(snapshot(v, depth + 1) for v in items)
+    if isinstance(value, dict):
+        return type(value), tuple((k, snapshot(v, depth + 1)) for k, v in value.items())
+    if isinstance(value, functools.partial):
+        return snapshot((value.func, value.args, value.keywords), depth + 1)
+    state = getattr(value, "__dict__", None)
+    if state is None:
+        return _Is(value)
+    return type(value), snapshot({k: v for k, v in state.items() if k not in INTERNAL},
+                                 depth + 1)
