@@ -171,3 +171,25 @@ def test_a_block_reading_a_tensor_it_was_not_given_runs_every_time():
     assert replayed == full
     assert RUNS["Memory"] == 4 + 4
     assert full.count(">Add<") or "Add" in full
+
+
+class InPlace(nn.Module):
+    """Changes its input in place, as a ResNet's ``out += identity; out.relu_()`` does."""
+
+    def forward(self, x):
+        return x.add_(1).relu_()
+
+
+class Convolved(nn.Module):
+    def __init__(self, channels=8):
+        super().__init__()
+        self.conv = nn.Conv2d(channels, channels, 3, padding=1)
+
+    def forward(self, x):
+        return torch.relu(self.conv(x))
+
+
+def test_a_replayed_output_changed_in_place_by_the_next_block():
+    model = nn.Sequential(Convolved(), Convolved(), InPlace(), Convolved(), InPlace())
+    full, replayed = svgs(model.eval(), input_size=(1, 8, 16, 16))
+    assert replayed == full

@@ -45,7 +45,7 @@ from ..network import (CLASS_TOKEN, COMBINING_ROLES, FIRST, KERNEL_ROLES, LAST, 
                        Node, added_embedding, fused_attention)
 from .config import main_settings, plain_config
 from .torch_replay import Replayer
-from .torch_twin import fake_inputs, tensor_paths, twin
+from .torch_twin import fake_inputs, fake_tensor, tensor_paths, twin
 
 NOT_NESTING = "\u2215"  # a '/' in a module's name: in an id, '/' means nesting
 CONTAINERS = ("Sequential", "ModuleList", "ModuleDict")
@@ -312,8 +312,8 @@ class _Recorder(TorchFunctionMode):
         # (``transformers``' MoE layers choose a grouped matmul with a fake kernel)
         compiling, torch.compiler._is_compiling_flag = torch.compiler._is_compiling_flag, True
         try:
-            with self:
-                yield
+            with self, torch.no_grad():  # no autograd graph: none is drawn, and then replayed
+                yield  # tensors are as recorded ones (no leaf that an in-place op refuses)
         finally:
             torch.compiler._is_compiling_flag = compiling
             fake_log.setLevel(level)
@@ -673,24 +673,45 @@ def _tensors_in(value):
             yield from _tensors_in(item)
 
 
+def _empty(like, shape=None):
+    """A new tensor of ``shape`` (``like``'s shape and strides by default) with ``like``'s
+    dtype and device, made directly where ``like`` is a fake tensor of known size."""
+    mode = getattr(like, "fake_mode", None)
+    size = tuple(like.shape if shape is None else shape)
+    if mode is None or not all(type(d) is int for d in size):
+        return like.new_empty(size)
+    stride = tuple(like.stride()) if shape is None else _contiguous(size)
+    if not all(type(d) is int for d in stride):
+        return like.new_empty(size)
+    return fake_tensor(mode, size, stride, like.dtype, like.device)
+
+
+def _contiguous(shape: tuple) -> tuple:
+    strides, step = [], 1
+    for d in reversed(shape):
+        strides.append(step)
+        step *= max(d, 1)
+    return tuple(reversed(strides))
+
+
 def _batch_norm(x, running_mean=None, *args, **kwargs):
     fits = running_mean is None or x.dim() >= 2 and running_mean.shape[0] == x.shape[1]
-    return torch.empty_like(x) if fits else None
+    return _empty(x) if fits else None
 
 
 def _layer_norm(x, normalized_shape, *args, **kwargs):
     fits = tuple(x.shape[x.dim() - len(normalized_shape):]) == tuple(normalized_shape)
-    return torch.empty_like(x) if fits else None
+    return _empty(x) if fits else None
 
 
 def _linear(x, weight, *args, **kwargs):
     fits = x.dim() >= 1 and x.shape[-1] == weight.shape[-1]
-    return x.new_empty((*x.shape[:-1], weight.shape[0])) if fits else None
+    return _empty(x, (*x.shape[:-1], weight.shape[0])) if fits else None
 
 
 def _addmm(bias, x, weight, *args, **kwargs):
     fits = x.dim() == weight.dim() == 2 and x.shape[1] == weight.shape[0]
-    return x.new_empty((x.shape[0], weight.shape[1])) if fits else None
+    return _empty(x, (x.shape[0], weight.shape[1])) if fits else None
 
 
 def _attention(query, key, value, embed_dim, num_heads, *args, need_weights=True,
@@ -706,8 +727,8 @@ def _attention(query, key, value, embed_dim, num_heads, *args, need_weights=True
     if need_weights:
         heads = () if average_attn_weights else (num_heads,)
         batch = (query.shape[1],) if batched else ()
-        weights = query.new_empty((*batch, *heads, query.shape[0], key.shape[0]))
-    return torch.empty_like(query), weights
+        weights = _empty(query, (*batch, *heads, query.shape[0], key.shape[0]))
+    return _empty(query), weights
 
 
 # functions whose output needs only its shape, made at once where the input's shape fits (else

@@ -61,6 +61,8 @@ class Replayer:
     logs: dict = field(default_factory=lambda: {name: [] for name in (
         "reads", "sets", "read", "made", "remade", "leaves")})
     seen: set = field(default_factory=set)
+    inside: dict = field(default_factory=dict)  # id(block) -> its modules by path in it
+    structures: dict = field(default_factory=dict)  # id(block) -> _structure of it
 
     def install(self, twin: torch.nn.Module) -> None:
         """Calls of the twin's blocks that hold modules of their own go through ``call``."""
@@ -68,6 +70,11 @@ class Replayer:
             if (module is not twin and type(module).__name__ in self.recorder.blocks
                     and next(module.children(), None) is not None):
                 module.forward = functools.partial(self.call, module, module.forward)
+
+    def _modules(self, block) -> dict:
+        if id(block) not in self.inside:
+            self.inside[id(block)] = dict(block.named_modules())
+        return self.inside[id(block)]
 
     def note(self, log: str, value) -> None:
         if self.active:
@@ -83,7 +90,10 @@ class Replayer:
         """``module(*args, **kwargs)``, replayed where a template fits, else run and recorded."""
         recorder = self.recorder
         with UNRECORDED():  # what is asked of tensors here is not the model's computation
-            structure = _structure(module)
+            modules = self._modules(module)
+            structure = self.structures.get(id(module), UNSET)
+            if structure is UNSET:  # a module's own do not change while it runs
+                structure = self.structures[id(module)] = _structure(modules)
             leaves, spec = tree_flatten((args, kwargs))
             arguments, externals = _arguments(leaves, recorder.source, recorder.tables)
             if recorder.leaf is not None or structure is None or arguments is None:
@@ -91,7 +101,7 @@ class Replayer:
             else:
                 key = (_class(module), structure)
                 template = next((t for t in self.templates.get(key, ())
-                                 if _fits(t, module, spec, arguments)), None)
+                                 if _fits(t, modules, spec, arguments)), None)
             if template not in (None, UNSET):
                 return self._replay(template, module, leaves, externals)
         if template is UNSET:
@@ -132,8 +142,8 @@ class Replayer:
                 or any(t not in made and t not in given for t in logs["read"])):
             return None
         recorder = self.recorder
-        rels = {id(m): rel for rel, m in module.named_modules()}
-        by_path = {recorder.paths.get(id(m)): rel for rel, m in module.named_modules()}
+        rels = {id(m): rel for rel, m in self._modules(module).items()}
+        by_path = {recorder.paths.get(id(m)): rel for rel, m in self._modules(module).items()}
         reads = {}
         for submodule, name, value in logs["reads"]:
             if id(submodule) not in rels:
@@ -155,7 +165,7 @@ class Replayer:
 
     def _replay(self, template, module, leaves, externals):
         recorder = self.recorder
-        modules = dict(module.named_modules())
+        modules = self._modules(module)
         for rel, name, value in template.reads:  # what an outer call being recorded read
             self.note("reads", (modules[rel], name, value))
         for leaf in leaves:
@@ -268,31 +278,31 @@ def _arguments(leaves, source, tables):
 _TENSOR = object()  # marks a tensor's facts among the arguments
 
 
-def _fits(template: Template, module, spec, arguments) -> bool:
+def _fits(template: Template, modules, spec, arguments) -> bool:
     if template.spec != spec or not all(
             a == b if type(a) is tuple and a[:1] == (_TENSOR,) else a == snapshot(b)
             for a, b in zip(template.arguments, arguments)):
         return False
-    modules = dict(module.named_modules())
     return all(value == snapshot(vars(modules[rel]).get(name, UNSET))
                for rel, name, value in template.reads)
 
 
-def _structure(module) -> tuple | None:
-    """A block's modules as a call depends on them: each one's place, class, weights' sizes
-    and, for PyTorch's own (whose attributes are not traced), settings. None where a module
-    inside has hooks, which a replay would not run."""
+def _structure(modules: dict) -> tuple | None:
+    """A block's modules (by their path in it) as a call depends on them: each one's place,
+    class, weights' sizes and, for PyTorch's own (whose attributes are not traced), settings
+    but a dropout's rate (in eval mode it passes its input on). None where a module inside has
+    hooks, which a replay would not run."""
     parts = []
-    for rel, submodule in module.named_modules():
-        if submodule is not module and (submodule._forward_hooks
-                                        or submodule._forward_pre_hooks):
+    for rel, submodule in modules.items():
+        if rel and (submodule._forward_hooks or submodule._forward_pre_hooks):
             return None
         cls = _class(submodule)
         tensors = [(name, tuple(t.shape), t.dtype) for name, t in (
             *submodule._parameters.items(), *submodule._buffers.items()) if t is not None]
         settings = (tuple((k, repr(v)) for k, v in vars(submodule).items()
                           if k not in INTERNAL and type(v) in (*PLAIN, tuple))
-                    if cls.__module__.startswith("torch.nn") else ())
+                    if cls.__module__.startswith("torch.nn") and not issubclass(
+                        cls, torch.nn.modules.dropout._DropoutNd) else ())
         parts.append((rel, cls, tuple(tensors), settings))
     return tuple(parts)
 

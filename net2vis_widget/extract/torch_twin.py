@@ -119,10 +119,12 @@ class _Copier:
         elif isinstance(value, torch.nn.Module):
             copied = object.__new__(type(value))
             self.memo[key] = copied
-            copied.__dict__.update({k: self.copy(v) for k, v in value.__dict__.items()})
+            copied.__dict__.update({k: v if type(v) in ATOMIC else self.copy(v)
+                                    for k, v in value.__dict__.items()})
         elif type(value) in PLAIN:
-            copied = type(value)(map(self.copy, value)) if not isinstance(value, dict) else (
-                type(value)((k, self.copy(item)) for k, item in value.items()))
+            copied = type(value)() if not value else type(value)(map(self.copy, value)) if (
+                not isinstance(value, dict)) else type(value)(
+                (k, self.copy(item)) for k, item in value.items())
         elif isinstance(value, dict):  # a dict, an OrderedDict, a ``ModelOutput``
             copied = self._shared_if_failing(copy.copy, value)
             if copied is not value:
