@@ -351,7 +351,9 @@ ADAPTERS = {
                          input_data=[1, 2, 3]), TypeError, r"input_data is for PyTorch modules"),
     "keras: a size of the wrong rank": (
         lambda t: figure(keras.Sequential([keras.Input((None, 3)), layers.Conv1D(4, 3)]),
-                         input_size=(8, 8, 3)), ValueError, r"cannot rebuild .* sizes \[\(8, 8, 3\)\]"),
+                         input_size=(8, 8, 3)), ValueError,
+        r"cannot take inputs of sizes \[\(8, 8, 3\)\]: its layer 'conv1d' was built for inputs "
+        r"of shape \(\?, 3\), and these inputs give it \(8, 8, 3\)"),
     "keras: a size of text": (
         lambda t: figure(keras.Sequential([keras.Input((3,)), layers.Dense(3)]),
                          input_size="3"), ValueError, r"must be 1 input shape\(s\) without the batch"),
@@ -366,8 +368,8 @@ ADAPTERS = {
     "keras: a size its weights cannot take": (
         lambda t: figure(keras.Sequential([keras.Input((8,)), layers.Dense(4, name="d")],
                                           name="tiny"), input_size=(9, 9)), ValueError,
-        r"'tiny' cannot take inputs of sizes \[\(9, 9\)\]: its layer 'd' has weights of "
-        r"shapes \[\(8, 4\), \(4,\)\], and these inputs need \[\(9, 4\), \(4,\)\]"),
+        r"'tiny' cannot take inputs of sizes \[\(9, 9\)\]: its layer 'd' was built for "
+        r"inputs of shape \(8\), and these inputs give it \(9, 9\)"),
     "a plain object": (lambda t: figure(object()), TypeError, r"cannot draw a builtins\.object"),
     "onnx: a directory": (lambda t: figure(str(t)), ValueError, r"is a directory, not a model"),
     "onnx: a URL": (lambda t: figure("https://example.org/model.onnx"), ValueError,
