@@ -17,24 +17,24 @@ def describe(network: Network, marked: Network, styles, preferences) -> str:
     """``ResNet50: Input (3 channels at 224×224); …; 4 stages of Bottleneck (×3, ×4, ×6,
     ×3; 256 to 2048 channels at 56×56 to 7×7); GAP (2048); Linear (1000); 25.6 M
     parameters.`` ``marked``: ``network`` folded with ×N marks, no occurrence opened."""
-    sizes = sizing.measure(marked, preferences)
+    said = sizing.labels(marked, preferences)
 
     def kind(node: Node) -> tuple[str, str]:  # each input apart: a model's inputs differ
         alias = styles[node.type].alias
         return (alias.split(",")[0] if node.members else alias,
                 node.id if node.role == "input" else "")
 
-    parts = [_run(name, list(run), sizes, network.by_id)
+    parts = [_run(name, list(run), said, network.by_id)
              for (name, _), run in groupby(marked.nodes, key=kind)]
     total = sum(n.params for n in network.nodes)
     return f"{network.name}: {'; '.join(parts)}; {count(total)} parameters."
 
 
-def _run(name: str, run: list[Node], sizes, layers) -> str:
+def _run(name: str, run: list[Node], said, layers) -> str:
     """One kind's glyphs in a row: ``Conv (7×7 kernel, 64 channels at 112×112)``,
     ``Bottleneck ×2 (…)``, or its stages where the output's size changes along the run."""
     def size(node):
-        return sizes[node.id].features, sizes[node.id].output_dimensions
+        return said[node.id]
 
     stages = [sum(n.repeats for n in nodes) for _, nodes in groupby(run, key=size)]
     (first, first_grid), (last, last_grid) = size(run[0]), size(run[-1])

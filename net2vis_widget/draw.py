@@ -205,7 +205,7 @@ def bounds(glyphs, labels, placeholders=(), lines=()):
 
 
 def _polygon_bounds(points):
-    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    xs, ys = zip(*points)
     return (min(xs), min(ys), max(xs), max(ys))
 
 
@@ -213,5 +213,5 @@ def union(boxes):
     boxes = [b for b in boxes if b is not None]
     if not boxes:
         return (0.0, 0.0, 0.0, 0.0)
-    return (min(b[0] for b in boxes), min(b[1] for b in boxes),
-            max(b[2] for b in boxes), max(b[3] for b in boxes))
+    lefts, tops, rights, bottoms = zip(*boxes)
+    return (min(lefts), min(tops), max(rights), max(bottoms))

@@ -55,6 +55,8 @@ def collapse_repeats(network: Network, layers: dict[str, Node]) -> Network:
     before it, inside too (``layers``: the layers by id), so that the glyph's sizes are every
     block's (a stage's first block, which changes the resolution or the channels, stays a
     glyph of its own; Inception modules of other widths are other glyphs)."""
+    if not any(node.members for node in network.nodes):
+        return network  # no aggregate, no run
     head, runs = {}, {}  # node id -> first node of its run; first node -> the run's nodes
     for node in network.nodes:
         feeds = set(network.feeds[node.id])

@@ -12,6 +12,8 @@ that look grey are never proposed.
 """
 from __future__ import annotations
 
+import functools
+
 import colorsys
 import heapq
 import math
@@ -141,6 +143,7 @@ def ciede2000(a: str, b: str) -> float:
     return _delta_e00(_lab(a), _lab(b))
 
 
+@functools.lru_cache(maxsize=1024)  # a figure darkens its few colours once per glyph
 def darken(color: str, amount: float = 0.1) -> str:
     """``color`` with each channel scaled down by ``amount``."""
     r, g, b = (int(color[i:i + 2], 16) for i in (1, 3, 5))

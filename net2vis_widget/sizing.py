@@ -16,6 +16,7 @@ a layer that removes the spatial axes (a flatten) never grows taller; a size nob
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -82,6 +83,18 @@ def measure(network: Network, preferences: Preferences) -> dict[str, Size]:
     return sizes
 
 
+def labels(network: Network, preferences: Preferences) -> dict[str, tuple[str, str]]:
+    """What each glyph's labels say of its output, (features, spatial size), as ``measure``
+    gives them, without the heights and widths (which need the whole network's scales)."""
+    indices = _token_ids(network)
+    said = {}
+    for node in network.nodes:
+        _, after = _sides(node, preferences.channels_first, node.id in indices)
+        ids = node.id in indices and node.role == "input"
+        said[node.id] = _features(after, ids), _dimensions(after.spatial)
+    return said
+
+
 def _token_ids(network: Network) -> set[str]:
     """The layers whose 1-D input or output is a sequence of indices: inputs read only by
     embeddings, and those embeddings."""
@@ -125,6 +138,7 @@ def _output(node: Node) -> Shape:
     return node.output_shapes[0] if node.output_shapes else ()
 
 
+@functools.lru_cache(maxsize=4096)  # a network's sides repeat; each is asked for 2–4 times
 def _extent(side: _Side, grid: int):
     """The number a grid or sequence side encodes: the side of a square (cube) of ``grid``
     axes holding as many positions, the largest axis where one is unknown."""

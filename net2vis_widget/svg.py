@@ -18,6 +18,7 @@ TEXT_GROUP = f'text-anchor="middle" dominant-baseline="central" font-family="{FO
 HALO = 'fill="#FFFFFF" stroke="#FFFFFF" stroke-width="3" stroke-linejoin="round"'
 MARGIN = 10
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+PLAIN = re.compile("[^&<>\"'\x00-\x1f\ud800-\udfff\ufffe\uffff]*\\Z")
 
 
 def write(scene: Scene, points_per_unit: float, page_width: float) -> str:
@@ -142,4 +143,7 @@ def escape(text) -> str:
 
 def quoteattr(text) -> str:
     """``text`` as a quoted XML attribute value, whatever it holds."""
-    return saxutils.quoteattr(NOT_XML.sub("", str(text)))
+    text = str(text)
+    if PLAIN.match(text):  # most ids, types and colours: nothing to escape or drop
+        return f'"{text}"'
+    return saxutils.quoteattr(NOT_XML.sub("", text))

@@ -18,7 +18,7 @@ from .draw import bounds, union
 from .layout import Layout
 from .layout.route import simplified
 from .network import Network
-from .scene import Glyph, Label, Scene
+from .scene import Glyph, Label, Line, Scene
 
 MOST_CROSSING = 3  # layers with edges into the next row, where true cuts are too far apart
 LANE = 4  # between edges running side by side from one row to the next
@@ -90,7 +90,7 @@ def _stacked(scene: Scene, placement: Layout, rows, spacing_horizontal: float,
             entry = tail[0][0] - spacing_horizontal / 2 - lane
             points += ((drop, points[-1][1]), (drop, middle + lane), (entry, middle + lane),
                        (entry, tail[0][1])) + tail
-        lines.append(replace(line, points=simplified(points)))
+        lines.append(Line(line.source, line.target, simplified(points)))
     return replace(scene, glyphs=glyphs, labels=labels, placeholders=placeholders,
                    lines=tuple(lines), bounds=bounds(glyphs, labels, placeholders, lines))
 

@@ -277,7 +277,8 @@ class _Builder:
         config = plain_config(layer, self.init_parameters)
         role, short = _kind(type(layer))
         function = _function(layer)  # an Activation's: its type and its word
-        weights = _weights(layer)
+        variables = getattr(layer, "weights", None) or ()  # none for ``keras.ops`` calls
+        weights = _weights(variables)
         axis = FIRST if config.get("data_format") == "channels_first" else LAST
         self.nodes.append(Node(
             id=node_id,
@@ -291,8 +292,7 @@ class _Builder:
             scope=tuple(name for name, _ in scope),
             calls=tuple(call_id for _, call_id in scope),
             role=role,
-            kernel=role in KERNEL_ROLES or any("kernel" in w.name
-                                               for w in getattr(layer, "weights", ())),
+            kernel=role in KERNEL_ROLES or any("kernel" in w.name for w in variables),
             settings=main_settings(config, SETTINGS),
             short=function or short,
             channel_axes=(axis, axis),
@@ -332,10 +332,8 @@ def _kind(layer_class) -> tuple[str, str]:
                 ("other", layer_class.__name__))
 
 
-
-
-def _weights(operation) -> tuple[tuple[str, int], ...]:
-    """(identity, size) of a layer's weights: a layer called twice reads the same ones; none
-    for plain operations (``keras.ops`` calls) and unbuilt layers."""
-    return tuple((str(id(w)), int(math.prod(w.shape)))
-                 for w in getattr(operation, "weights", None) or ())
+def _weights(variables) -> tuple[tuple[str, int], ...]:
+    """(identity, size) of a layer's weights: a layer called twice reads the same ones. The
+    size from the shape Keras keeps (``shape`` on TensorFlow makes a ``TensorShape`` first)."""
+    return tuple((str(id(w)), int(math.prod(getattr(w, "_shape", None) or w.shape)))
+                 for w in variables)
