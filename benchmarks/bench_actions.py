@@ -5,7 +5,8 @@ action ≤ 50 ms beyond auto-grouping's own search, which ≤ 150 ms).
 model once, then times, median of 5: the first ``Net2Vis(model)`` as it opens (extraction,
 folding, auto-grouping a model of more than 80 glyphs, layout, drawing, the traits), and on an
 unfolded widget ``auto_group()``'s search alone (the figure's state changed, nothing drawn) and
-``auto_group()`` as the widget runs it (search and the new figure) on a fresh widget, and each on a fresh auto-grouped widget (so that
+``auto_group()`` as the widget runs it (search and the new figure) on a fresh widget, and
+each on a fresh auto-grouped widget (so that
 no figure it keeps for a state seen before answers it): switching an aggregate off, hiding a
 layer type, a rename, and a preference that changes only labels. Asserts nothing; prints a
 table and the worst figures.

@@ -36,7 +36,8 @@ def time_net2vis(model, repeats=7) -> float:
 def time_plot_model(model, repeats=3) -> float:
     # plot_model(to_file="*.svg") raises when IPython is importable, so go through model_to_dot.
     return median_time(
-        lambda: keras.utils.model_to_dot(model, rankdir="LR", show_shapes=True).create(format="svg"),
+        lambda: keras.utils.model_to_dot(model, rankdir="LR", show_shapes=True).create(
+            format="svg"),
         repeats)
 
 

@@ -65,7 +65,8 @@ def best(fn, repeats: int = 3) -> float:
 
 def ours(module, inputs) -> tuple[float, float]:
     capture = best(lambda: figure(module, auto_group=False, **inputs))
-    fig = figure(module, auto_group=False, **inputs)  # the figure keeps its rendering: draw with the pipeline
+    # the figure keeps its rendering: draw with the pipeline
+    fig = figure(module, auto_group=False, **inputs)
     return capture, best(lambda: render(fig.network, fig.snapshot))
 
 

@@ -162,7 +162,8 @@ def autoencoder() -> nn.Module:
             encoder.append(nn.Conv2d(width, width, 3, 2, 1))
     middle = [ResnetBlock(channels, channels), SpatialAttention(channels),
               ResnetBlock(channels, channels)]
-    encoder += [*middle, nn.GroupNorm(32, channels), nn.SiLU(), nn.Conv2d(channels, 8, 3, padding=1),
+    encoder += [*middle, nn.GroupNorm(32, channels), nn.SiLU(),
+                nn.Conv2d(channels, 8, 3, padding=1),
                 nn.Conv2d(8, 8, 1)]
     decoder = [nn.Conv2d(4, channels, 1), nn.Conv2d(channels, channels, 3, padding=1),
                ResnetBlock(channels, channels), SpatialAttention(channels),

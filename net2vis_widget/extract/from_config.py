@@ -52,7 +52,8 @@ def read(source) -> transformers.PretrainedConfig:
             raise ValueError(f"{path}: model_type {model_type!r} needs the code that comes with "
                              "the model (its auto_map); net2vis runs no such code")
         raise ValueError(f"{path}: unknown model_type {model_type!r} (transformers "
-                         f"{transformers.__version__} knows {len(transformers.CONFIG_MAPPING.keys())} others)")
+                         f"{transformers.__version__} knows "
+                         f"{len(transformers.CONFIG_MAPPING.keys())} others)")
     return transformers.CONFIG_MAPPING[model_type].from_dict(data)
 
 

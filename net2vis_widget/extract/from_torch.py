@@ -302,7 +302,7 @@ class _Recorder(TorchFunctionMode):
         for name, tensor in self.inputs:
             glyph = self._glyph(name, "Input", ("input", "Input", None), ("input", name))
             glyph.output = _shape(tensor)
-            self._produced(tensor, [glyph.id])
+            self.produced(tensor, [glyph.id])
         users = _suspended_global_hooks()  # the user's own see no fake tensor
         hooks = (register_module_forward_pre_hook(self._enter),
                  register_module_forward_hook(self._leave))
@@ -363,7 +363,7 @@ class _Recorder(TorchFunctionMode):
         if glyph is not None and tensors:
             glyph.output = _shape(tensors[0])
             for tensor in tensors:
-                self._produced(tensor, [glyph.id])
+                self.produced(tensor, [glyph.id])
 
     def _leaf_glyph(self) -> _Glyph | None:
         call = self.leaf[2]
@@ -396,7 +396,7 @@ class _Recorder(TorchFunctionMode):
         for tensor in (target, getattr(target, "_base", None)):
             if tensor is not None and written:
                 held = self.source.get(id(tensor), [])
-                self._produced(tensor, list(dict.fromkeys(held + written)))
+                self.produced(tensor, list(dict.fromkeys(held + written)))
 
     def _operation(self, operation: str, arguments, outputs) -> None:
         given = list(_tensors_in(arguments))
@@ -425,7 +425,7 @@ class _Recorder(TorchFunctionMode):
         if (not sources or with_constant or kind[1] == "bypassed"
                 or (operation in PLUMBING and glyph is None)):
             for tensor in outputs:  # bypassed: plumbing, identity, a constant's use
-                self._produced(tensor, sources)
+                self.produced(tensor, sources)
             return
         if glyph is None:
             call = self.leaf[2] if self.leaf else ("function", len(self.glyphs))
@@ -440,12 +440,12 @@ class _Recorder(TorchFunctionMode):
                     glyph.inputs.append((source, _shape(tensor)))
         glyph.output = _shape(outputs[0], operation)
         for tensor in outputs:
-            self._produced(tensor, [glyph.id])
+            self.produced(tensor, [glyph.id])
 
     def _sources(self, tensor) -> list[str]:
         return self.source.get(id(tensor), [])
 
-    def _produced(self, tensor, sources) -> None:
+    def produced(self, tensor, sources) -> None:
         known = self.source.get(id(tensor))
         if known != sources:  # not a no-op such as ``x.float()`` on floats
             self.replayer.note("made" if known is None else "remade", id(tensor))
@@ -462,7 +462,8 @@ class _Recorder(TorchFunctionMode):
                       g.short, g.axes, weights=weights)
                  for g in self.glyphs
                  for config, weights in [(self._config(g), _weights(g.module))]]
-        edges = [Edge(source, g.id, i) for g in self.glyphs for i, (source, _) in enumerate(g.inputs)]
+        edges = [Edge(source, g.id, i)
+                 for g in self.glyphs for i, (source, _) in enumerate(g.inputs)]
         nodes, edges = fused_attention(nodes, edges)
         return Network(name, tuple(nodes), tuple(edges))
 

@@ -39,13 +39,24 @@ UNRECORDED = torch._C.DisableTorchFunction  # no torch function reaches the reco
 @dataclass
 class Template:
     """The record of one call of a block, and what makes another call's the same."""
-    structure: tuple
-    spec: object  # of the arguments' tree
-    arguments: list  # each leaf: a tensor's facts, or the value given
-    reads: list  # (module's path in the block, attribute, value read)
+    arguments: list  # each leaf of the arguments' tree: a tensor's facts, or a snapshot
+    spec: object  # the arguments' tree
+    reads: list  # (module's path in the block, attribute, snapshot of the value read)
     glyphs: list  # (glyph, its name, inner blocks, inputs) of each glyph the call made
     leaf_calls: list  # the leaf modules called, as in ``glyphs``' names
     output: tuple  # (tree spec, leaves: ("input", i), ("value", v) or a new tensor's facts)
+
+
+@dataclass
+class _Call:
+    """A call of a block, as templates are matched on."""
+    block: torch.nn.Module
+    modules: dict  # the block's modules by their path in it
+    key: tuple  # its class and structure
+    leaves: list  # its arguments, flattened
+    spec: object
+    arguments: list  # as ``Template.arguments``
+    externals: list  # the glyphs its tensors come from, in order of first use
 
 
 @dataclass
@@ -53,14 +64,14 @@ class Replayer:
     """Calls of a recorder's blocks: replayed where a template fits, else recorded."""
     recorder: object
     mode: object
-    templates: dict = field(default_factory=dict)  # (class, structure) -> [Template]
-    active: list = field(default_factory=list)  # where the logs stood as each call
-    # being recorded began, innermost last
-    # logs kept while a call is recorded: attributes read and set by traced modules, tensors
-    # read by operations, made, and made again (written into), leaf modules called
+    templates: dict = field(default_factory=dict)  # _Call.key -> [Template]
+    active: list = field(default_factory=list)  # where the logs stood as each call being
+    # recorded began, innermost last; the logs, kept while a call is recorded: attributes read
+    # and set by traced modules, tensors read by operations, made, and made again (written
+    # into), leaf modules called
     logs: dict = field(default_factory=lambda: {name: [] for name in (
         "reads", "sets", "read", "made", "remade", "leaves")})
-    seen: set = field(default_factory=set)
+    seen: set = field(default_factory=set)  # attributes read since the last call began
     inside: dict = field(default_factory=dict)  # id(block) -> its modules by path in it
     structures: dict = field(default_factory=dict)  # id(block) -> _structure of it
 
@@ -70,11 +81,6 @@ class Replayer:
             if (module is not twin and type(module).__name__ in self.recorder.blocks
                     and next(module.children(), None) is not None):
                 module.forward = functools.partial(self.call, module, module.forward)
-
-    def _modules(self, block) -> dict:
-        if id(block) not in self.inside:
-            self.inside[id(block)] = dict(block.named_modules())
-        return self.inside[id(block)]
 
     def note(self, log: str, value) -> None:
         if self.active:
@@ -86,30 +92,20 @@ class Replayer:
             self.seen.add((id(module), name))
             self.logs["reads"].append((module, name, snapshot(value)))
 
-    def call(self, module, forward, *args, **kwargs):
-        """``module(*args, **kwargs)``, replayed where a template fits, else run and recorded."""
-        recorder = self.recorder
+    def call(self, block, forward, *args, **kwargs):
+        """``block(*args, **kwargs)``: replayed where a template fits, else run and recorded."""
         with UNRECORDED():  # what is asked of tensors here is not the model's computation
-            modules = self._modules(module)
-            structure = self.structures.get(id(module), UNSET)
-            if structure is UNSET:  # a module's own do not change while it runs
-                structure = self.structures[id(module)] = _structure(modules)
-            leaves, spec = tree_flatten((args, kwargs))
-            arguments, externals = _arguments(leaves, recorder.source, recorder.tables)
-            if recorder.leaf is not None or structure is None or arguments is None:
-                template = UNSET
-            else:
-                key = (_class(module), structure)
-                template = next((t for t in self.templates.get(key, ())
-                                 if _fits(t, modules, spec, arguments)), None)
-            if template not in (None, UNSET):
-                return self._replay(template, module, leaves, externals)
-        if template is UNSET:
+            call = self._call(block, args, kwargs)
+            template = call and next((t for t in self.templates.get(call.key, ())
+                                      if _fits(t, call)), None)
+            if template:
+                return self._replay(template, call)
+        if call is None:
             return forward(*args, **kwargs)
         start = {log: len(entries) for log, entries in self.logs.items()}
-        start["glyphs"] = len(recorder.glyphs)
-        swapped = _trace(module)
-        self.seen = set()  # attributes read since this call began
+        start["glyphs"] = len(self.recorder.glyphs)
+        swapped = _trace(block)
+        self.seen = set()
         self.active.append(start)
         TRACE.append(self)
         try:
@@ -117,85 +113,101 @@ class Replayer:
         finally:
             TRACE.pop()
             self.active.pop()
-            for submodule, cls in swapped:
-                object.__setattr__(submodule, "__class__", cls)
+            for module, cls in swapped:
+                object.__setattr__(module, "__class__", cls)
         with UNRECORDED():
-            template = self._template(module, start, leaves, externals, output)
+            template = self._template(call, start, output)
         if template is not None:
-            self.templates.setdefault(key, []).append(replace(
-                template, structure=structure, spec=spec,
-                arguments=[a if type(a) is tuple and a[:1] == (_TENSOR,) else snapshot(a)
-                           for a in arguments]))
+            self.templates.setdefault(call.key, []).append(template)
         if not self.active:
             for entries in self.logs.values():
                 entries.clear()
         return output
 
+    def _call(self, block, args, kwargs) -> _Call | None:
+        """The call as it is matched, or None where it is neither replayed nor recorded: inside
+        a leaf module's call, with hooks inside the block, or given a learned table or a
+        tensor of symbolic size."""
+        if id(block) not in self.inside:  # a block's modules do not change while it runs
+            self.inside[id(block)] = modules = dict(block.named_modules())
+            self.structures[id(block)] = _structure(modules)
+        structure = self.structures[id(block)]
+        leaves, spec = tree_flatten((args, kwargs))
+        arguments, externals = _arguments(leaves, self.recorder.source, self.recorder.tables)
+        if self.recorder.leaf is not None or structure is None or arguments is None:
+            return None
+        return _Call(block, self.inside[id(block)], (_class(block), structure), leaves, spec,
+                     arguments, externals)
+
     # --- recording --------------------------------------------------------------------------
 
-    def _template(self, module, start, leaves, externals, output) -> Template | None:
+    def _template(self, call: _Call, start: dict, output) -> Template | None:
         """What a call just recorded adds, or None where replaying it may be wrong."""
         logs = {log: entries[start[log]:] for log, entries in self.logs.items()}
         made = set(logs["made"])
-        given = {id(t) for t in leaves if isinstance(t, torch.Tensor)}
+        given = {id(t) for t in call.leaves if isinstance(t, torch.Tensor)}
         if (logs["sets"] or any(t not in made for t in logs["remade"])
                 or any(t not in made and t not in given for t in logs["read"])):
             return None
         recorder = self.recorder
-        rels = {id(m): rel for rel, m in self._modules(module).items()}
-        by_path = {recorder.paths.get(id(m)): rel for rel, m in self._modules(module).items()}
+        rels = {id(m): rel for rel, m in call.modules.items()}
+        by_path = {recorder.paths.get(id(m)): rel for rel, m in call.modules.items()}
         reads = {}
-        for submodule, name, value in logs["reads"]:
-            if id(submodule) not in rels:
+        for module, name, value in logs["reads"]:
+            if id(module) not in rels:
                 return None
-            reads.setdefault((rels[id(submodule)], name), value)
+            reads.setdefault((rels[id(module)], name), value)
         made_glyphs = recorder.glyphs[start["glyphs"]:]
         refs = {g.id: ("made", i) for i, g in enumerate(made_glyphs)}
-        refs.update((source, ("given", i)) for i, source in enumerate(externals))
-        glyphs = [_glyph_record(g, module, rels, refs) for g in made_glyphs]
-        output = _output_record(output, leaves, made, recorder, refs)
+        refs.update((source, ("given", i)) for i, source in enumerate(call.externals))
+        glyphs = [_glyph_record(g, call.block, rels, refs) for g in made_glyphs]
+        output = _output_record(output, call.leaves, made, recorder, refs)
         if None in glyphs or output is None:
             return None
+        arguments = [a if _is_tensor_facts(a) else snapshot(a) for a in call.arguments]
         leaf_calls = [("module", by_path[p]) if p in by_path else ("path", p)
                       for p in logs["leaves"]]
-        return Template((), None, [], [(*key, value) for key, value in reads.items()], glyphs,
-                        leaf_calls, output)
+        return Template(arguments, call.spec, [(*key, value) for key, value in reads.items()],
+                        glyphs, leaf_calls, output)
 
     # --- replaying --------------------------------------------------------------------------
 
-    def _replay(self, template, module, leaves, externals):
-        recorder = self.recorder
-        modules = self._modules(module)
+    def _replay(self, template: Template, call: _Call):
+        recorder, modules = self.recorder, call.modules
         for rel, name, value in template.reads:  # what an outer call being recorded read
             self.note("reads", (modules[rel], name, value))
-        for leaf in leaves:
+        for leaf in call.leaves:
             if isinstance(leaf, torch.Tensor):
                 self.note("read", id(leaf))
         ids = []
-        for glyph, name, inner, inputs in template.glyphs:
-            submodule = modules[name[1]] if name[0] == "module" else glyph.module
-            local = (recorder.paths.get(id(submodule), type(submodule).__name__)
-                     if name[0] == "module" else name[1])
+
+        def glyph_ids(refs):
+            return [(ids if kind == "made" else call.externals)[i] for kind, i in refs]
+
+        for glyph, (kind, name), inner, inputs in template.glyphs:
+            module = modules[name] if kind == "module" else glyph.module
+            local = recorder.paths.get(id(module), type(module).__name__) if (
+                kind == "module") else name
             blocks = recorder.stack_blocks() + [modules[rel] for rel in inner]
-            made = recorder.add_glyph(replace(glyph, name=local, module=submodule, inputs=[],
+            made = recorder.add_glyph(replace(glyph, name=local, module=module, inputs=[],
                                               call=("replayed",)), blocks)
-            made.inputs = [((ids if kind == "made" else externals)[i], shape)
-                           for (kind, i), shape in inputs]
+            made.inputs = list(zip(glyph_ids(ref for ref, _ in inputs),
+                                   (shape for _, shape in inputs)))
             ids.append(made.id)
         for kind, name in template.leaf_calls:
-            recorder.leaf_calls[recorder.paths[id(modules[name])] if kind == "module" else name] += 1
+            recorder.leaf_calls[recorder.paths[id(modules[name])] if kind == "module" else
+                                name] += 1
         spec, records = template.output
         values = []
         for record in records:
             if record[0] == "input":
-                values.append(leaves[record[1]])
+                values.append(call.leaves[record[1]])
             elif record[0] == "value":
                 values.append(record[1])
             else:
                 shape, stride, dtype, device, grad, sources = record[1:]
                 tensor = fake_tensor(self.mode, shape, stride, dtype, device, grad)
-                recorder._produced(tensor, [(ids if kind == "made" else externals)[i]
-                                            for kind, i in sources])
+                recorder.produced(tensor, glyph_ids(sources))
                 values.append(tensor)
         return tree_unflatten(values, spec)
 
@@ -278,13 +290,17 @@ def _arguments(leaves, source, tables):
 _TENSOR = object()  # marks a tensor's facts among the arguments
 
 
-def _fits(template: Template, modules, spec, arguments) -> bool:
-    if template.spec != spec or not all(
-            a == b if type(a) is tuple and a[:1] == (_TENSOR,) else a == snapshot(b)
-            for a, b in zip(template.arguments, arguments)):
+def _fits(template: Template, call: _Call) -> bool:
+    if template.spec != call.spec or not all(
+            a == (b if _is_tensor_facts(b) else snapshot(b))
+            for a, b in zip(template.arguments, call.arguments)):
         return False
-    return all(value == snapshot(vars(modules[rel]).get(name, UNSET))
+    return all(value == snapshot(vars(call.modules[rel]).get(name, UNSET))
                for rel, name, value in template.reads)
+
+
+def _is_tensor_facts(argument) -> bool:
+    return type(argument) is tuple and argument[:1] == (_TENSOR,)
 
 
 def _structure(modules: dict) -> tuple | None:
