@@ -22,11 +22,14 @@ SMALL = dict(num_hidden_layers=6, hidden_size=64, intermediate_size=128, num_att
 
 
 def svgs(model, **inputs) -> tuple[str, str]:
-    """The figure of a full recording and of one that replays, unfolded and folded."""
+    """A full recording and one that replays, each as its network's layers and edges (all
+    but the weights' identities) and its figure, unfolded and folded."""
     drawn = []
     for replay in (False, True):
         network = from_torch.extract(model, replay=replay, **inputs)
-        drawn.append(figure(network, auto_group=False).to_svg()
+        layers = [(n.id, n.type, n.role, n.input_shapes, n.output_shapes, n.scope, n.calls,
+                   n.params, n.settings) for n in network.nodes]
+        drawn.append(repr((layers, network.edges)) + figure(network, auto_group=False).to_svg()
                      + figure(network, auto_group=True).to_svg())
     return drawn[0], drawn[1]
 
@@ -76,7 +79,9 @@ def test_a_deep_decoder_runs_one_layer(monkeypatch):
 def test_a_cache_asked_for_is_still_drawn_the_same():
     llama = transformers.LlamaForCausalLM(transformers.LlamaConfig(**SMALL)).eval()
     full, replayed = svgs(llama, input_data={"input_ids": IDS, "use_cache": True})
-    assert replayed == full == svgs(llama, input_data=IDS)[0]
+    assert replayed == full
+    uncached = svgs(llama, input_data=IDS)[0]
+    assert full[full.index("<svg"):] == uncached[uncached.index("<svg"):]  # the same figure
 
 
 
@@ -192,4 +197,175 @@ class Convolved(nn.Module):
 def test_a_replayed_output_changed_in_place_by_the_next_block():
     model = nn.Sequential(Convolved(), Convolved(), InPlace(), Convolved(), InPlace())
     full, replayed = svgs(model.eval(), input_size=(1, 8, 16, 16))
+    assert replayed == full
+
+
+class Chain(nn.Module):
+    """Blocks called one after the other; ``tail(chain, x)`` ends the forward pass."""
+
+    def __init__(self, blocks, tail=None):
+        super().__init__()
+        self.blocks, self.tail = nn.ModuleList(blocks), tail
+
+    def forward(self, x):
+        for block in self.blocks:
+            x = block(x)
+        return self.tail(self, x) if self.tail else x
+
+
+class Gated(nn.Module):
+    """A linear layer, then a ReLU where ``forward`` says so: by a class attribute that one
+    instance overrides, a setting of a built-in child, or a value of another type."""
+    mode = "plain"
+
+    def __init__(self, value=None, rate=0.0):
+        super().__init__()
+        self.linear, self.drop, self.value = nn.Linear(8, 8), nn.Dropout(rate), value
+
+    def forward(self, x):
+        x = self.linear(x)
+        gated = self.mode == "gate" or self.drop.p > 0 or self.value is True
+        return torch.relu(x) if gated else x
+
+
+class Pooled(nn.Module):
+    def __init__(self, side):
+        super().__init__()
+        self.conv, self.pool = nn.Conv2d(3, 3, 1), nn.MaxPool2d([side, side])  # a list setting
+
+    def forward(self, x):
+        return self.pool(self.conv(x))
+
+
+class Feed(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.up, self.down = nn.Linear(8, 8), nn.Linear(8, 8)
+
+    def forward(self, x):
+        return self.down(torch.relu(self.up(x)))
+
+
+class Encoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.feed = Feed()
+
+    def forward(self, x):
+        return self.feed(x)
+
+
+class Decoder(Encoder):
+    """The same inner block under another outer one: its scope says Decoder."""
+
+
+class Remembering(nn.Module):
+    """Writes what it computes into its buffer, which the model reads at the end."""
+
+    def __init__(self):
+        super().__init__()
+        self.linear = nn.Linear(8, 8)
+        self.register_buffer("memory", torch.zeros(1, 8))
+
+    def forward(self, x):
+        y = self.linear(x)
+        self.memory.copy_(y)
+        return y
+
+
+class Twice(nn.Module):
+    """Returns one tensor twice; the caller changes one in place."""
+
+    def __init__(self):
+        super().__init__()
+        self.linear = nn.Linear(8, 8)
+
+    def forward(self, x):
+        y = self.linear(x)
+        return y, y
+
+
+class TwiceChain(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.blocks = nn.ModuleList(Twice() for _ in range(4))
+
+    def forward(self, x):
+        for block in self.blocks:
+            y, z = block(x)
+            y.add_(x)
+            x = torch.relu(z)
+        return x
+
+
+class Noting(nn.Module):
+    """Keeps the last output in a dict it is given."""
+
+    def __init__(self):
+        super().__init__()
+        self.linear = nn.Linear(8, 8)
+
+    def forward(self, x, state):
+        state["last"] = self.linear(x)
+        return state["last"]
+
+
+class NotingChain(nn.Module):
+    def __init__(self, blocks=5):
+        super().__init__()
+        self.blocks = nn.ModuleList(Noting() for _ in range(blocks))
+
+    def forward(self, x):
+        state = {}
+        for block in self.blocks:
+            x = block(x, state)
+        return x + state["last"]
+
+
+class Counting(nn.Module):
+    """Counts its calls on its class and gates every other one by the count."""
+    calls = 0
+
+    def __init__(self):
+        super().__init__()
+        self.linear = nn.Linear(8, 8)
+
+    def forward(self, x):
+        type(self).calls += 1
+        return torch.relu(self.linear(x)) if type(self).calls % 2 else self.linear(x)
+
+
+def _overridden():
+    blocks = [Gated() for _ in range(4)]
+    blocks[2].mode = "gate"
+    return Chain(blocks)
+
+
+@pytest.mark.parametrize("name, model, size", [
+    ("a class attribute one instance overrides", _overridden, (1, 8)),
+    ("a built-in child's setting read by forward", lambda: Chain(
+        [Gated(rate=r) for r in (0.0, 0.1, 0.0, 0.1)]), (1, 8)),
+    ("1 and True", lambda: Chain([Gated(v) for v in (1, True, 1, True)]), (1, 8)),
+    ("a built-in's setting of a list", lambda: Chain(
+        [Pooled(s) for s in (1, 2, 1, 2)]), (1, 3, 16, 16)),
+    ("an inner block under two outer classes", lambda: Chain(
+        [Encoder(), Encoder(), Decoder(), Decoder()]), (1, 8)),
+    ("a buffer written in place", lambda: Chain([Remembering() for _ in range(4)], lambda c, x: (
+        torch.cat([b.memory for b in c.blocks], -1))), (1, 8)),
+    ("an output returned twice", TwiceChain, (1, 8)),
+    ("a dict argument changed", NotingChain, (1, 8)),
+    ("a class attribute counted", lambda: Chain([Counting() for _ in range(4)]), (1, 8)),
+])
+def test_what_a_replay_would_miss_is_recorded(name, model, size):
+    Counting.calls = 0
+    full = svgs(model().eval(), input_size=size)[0]
+    Counting.calls = 0
+    assert svgs(model().eval(), input_size=size)[1] == full
+    assert Counting.calls in (0, 8)  # counted on the class itself, every call
+
+
+def test_mobilevit_scopes_are_its_own():
+    model = transformers.MobileViTModel(transformers.MobileViTConfig(
+        image_size=64, hidden_sizes=[32, 48, 64], neck_hidden_sizes=[8, 16, 24, 24, 32, 48, 64]))
+    full, replayed = svgs(model.eval(), input_size=(1, 3, 64, 64))
     assert replayed == full

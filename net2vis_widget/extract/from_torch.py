@@ -60,6 +60,8 @@ PLUMBING = {"view", "_unsafe_view", "reshape", "permute", "transpose", "t", "con
             "float", "half", "double", "bfloat16", "int", "long", "bool"}  # casts too
 # new tensors made from another one's shape or dtype only: constants, like position indices
 WRITES = {"copy", "setitem"}  # data written into a tensor, or a slice of it, in place
+AUGMENTED = {f"__i{op}__" for op in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow",
+                                     "matmul", "and", "or", "xor", "lshift", "rshift")}  # x += y
 SHAPE_ONLY = {"new_zeros", "new_ones", "new_empty", "new_full", "zeros_like", "ones_like",
               "full_like", "empty_like", "arange", "sym_size", "scalar_tensor"}
 # module classes → (role, short name, where their output keeps its channels: FIRST, LAST,
@@ -382,7 +384,7 @@ class _Recorder(TorchFunctionMode):
             return result
         outputs = list(_tensors_in(result))
         if outputs:
-            self._operation(name, (args, kwargs), outputs)
+            self._operation(name, (args, kwargs), outputs, _in_place(func, kwargs))
         return result
 
     def _written(self, tensors) -> None:
@@ -396,9 +398,9 @@ class _Recorder(TorchFunctionMode):
         for tensor in (target, getattr(target, "_base", None)):
             if tensor is not None and written:
                 held = self.source.get(id(tensor), [])
-                self.produced(tensor, list(dict.fromkeys(held + written)))
+                self.produced(tensor, list(dict.fromkeys(held + written)), written=True)
 
-    def _operation(self, operation: str, arguments, outputs) -> None:
+    def _operation(self, operation: str, arguments, outputs, in_place: bool) -> None:
         given = list(_tensors_in(arguments))
         read = [t for t in given if id(t) in self.source]
         for tensor in read:
@@ -425,7 +427,7 @@ class _Recorder(TorchFunctionMode):
         if (not sources or with_constant or kind[1] == "bypassed"
                 or (operation in PLUMBING and glyph is None)):
             for tensor in outputs:  # bypassed: plumbing, identity, a constant's use
-                self.produced(tensor, sources)
+                self.produced(tensor, sources, in_place and _in(tensor, given))
             return
         if glyph is None:
             call = self.leaf[2] if self.leaf else ("function", len(self.glyphs))
@@ -440,15 +442,17 @@ class _Recorder(TorchFunctionMode):
                     glyph.inputs.append((source, _shape(tensor)))
         glyph.output = _shape(outputs[0], operation)
         for tensor in outputs:
-            self.produced(tensor, [glyph.id])
+            self.produced(tensor, [glyph.id], in_place and _in(tensor, given))
 
     def _sources(self, tensor) -> list[str]:
         return self.source.get(id(tensor), [])
 
-    def produced(self, tensor, sources) -> None:
+    def produced(self, tensor, sources, written: bool = False) -> None:
+        """``tensor``'s value comes from the glyphs ``sources``; ``written``: it existed
+        before (a buffer, an input) and was written into."""
         known = self.source.get(id(tensor))
         if known != sources:  # not a no-op such as ``x.float()`` on floats
-            self.replayer.note("made" if known is None else "remade", id(tensor))
+            self.replayer.note("remade" if written or known is not None else "made", id(tensor))
         self.source[id(tensor)] = sources
         self.alive.append(tensor)
 
@@ -498,17 +502,16 @@ class _Recorder(TorchFunctionMode):
     def _glyph(self, local_id, kind, facts, call) -> _Glyph:
         blocks = self.stack_blocks()
         role, short, layout = facts
-        return self.add_glyph(_Glyph(
-            "", local_id, self._readable(kind), role, self._readable(short), layout,
-            tuple(self._readable(type(b).__name__) for b in blocks), (), call), blocks)
+        return self.add_glyph(_Glyph("", local_id, self._readable(kind), role,
+                                     self._readable(short), layout, (), (), call), blocks)
 
     def stack_blocks(self) -> list:
         """The block modules being called, outermost first."""
         return [m for m, path, _ in self.stack if path and type(m).__name__ in self.blocks]
 
     def add_glyph(self, glyph: _Glyph, blocks) -> _Glyph:
-        """``glyph``, in ``blocks``, with its id: its blocks' paths and its name, counted
-        where the name was used before (``add#3``)."""
+        """``glyph``, in ``blocks``, with its scope (their classes) and its id: their paths
+        and its name, counted where the name was used before (``add#3``)."""
         count = self.local_ids[glyph.name]
         self.local_ids[glyph.name] += 1
         parts = [self.paths.get(id(b), type(b).__name__) for b in blocks] + [
@@ -516,6 +519,7 @@ class _Recorder(TorchFunctionMode):
         ids = ["/".join(part.replace("/", NOT_NESTING) for part in parts[:i + 1])
                for i in range(len(parts))]
         glyph.id, glyph.calls, glyph.blocks = ids[-1], tuple(ids[:-1]), tuple(blocks)
+        glyph.scope = tuple(self._readable(type(b).__name__) for b in blocks)
         self.glyphs.append(glyph)
         return glyph
 
@@ -659,6 +663,19 @@ def _function_kind(operation: str) -> tuple:
 
 def _is_torch(cls) -> bool:
     return cls.__module__.startswith("torch.nn")
+
+
+def _in(tensor, tensors) -> bool:
+    """Whether ``tensor`` is one of ``tensors`` (an in-place operation returns its target)."""
+    return any(t is tensor for t in tensors)
+
+
+def _in_place(func, kwargs) -> bool:
+    """Whether ``func`` writes into a tensor it is given: ``add_``, ``__iadd__``, ``out=``
+    (``x.float()`` on floats returns ``x`` too, and writes nothing)."""
+    name = getattr(func, "__name__", "")
+    return (name.endswith("_") and not name.endswith("__") or name in AUGMENTED
+            or bool(kwargs and kwargs.get("out") is not None))
 
 
 def _tensors_in(value):

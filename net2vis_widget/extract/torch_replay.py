@@ -1,26 +1,32 @@
 """Capture a repeated block once: what a call of a block adds to the network is recorded as it
 runs, and replayed for a later call that would record the same.
 
-A call of a block (a module class of the model's own used more than once: a decoder layer, a
-bottleneck) adds glyphs that depend only on
-- the block's structure: its modules' classes, weights' shapes and built-ins' settings;
-- what its forward pass reads of its modules' attributes (a layer index, a window size),
-  noted while the first call runs: each module's class is swapped for a subclass that notes
-  every attribute read (``_traced``);
+A call of a block (a module class of the model's own used more than once, holding modules: a
+decoder layer, a bottleneck) adds glyphs that depend only on
+- the block's structure: its modules' places, classes and tensors' sizes;
+- the attributes its forward pass reads, of the block and every module inside (a layer index,
+  a window size, a stride, a class attribute that one instance overrides), noted with the
+  values the instances hold while the first call runs: each module's class is swapped for a
+  subclass that notes every read (``_traced``);
 - its arguments: each tensor's size and the glyphs its value comes from, and every other
-  argument.
+  argument's value.
 A later call whose three are the same is replayed: its glyphs are the recorded ones with the
 block's own modules, paths and inputs, and it returns new fake tensors of the recorded sizes
-without running. A call whose record could depend on anything else is never replayed: one
-that reads a tensor it was not given, writes into one, sets an attribute, runs hooks, or
-returns objects it did not receive besides tensors and plain values. So a model whose forward
-branches on a layer index, alternates attention kinds or changes a stride is recorded where
-its calls differ and replayed where they do not; the network is the one a full recording
-makes (tests compare the two), and an 80-layer decoder costs about one layer.
+(the same one where a tensor was returned twice) without running. A call whose record could
+depend on anything else is never replayed: one that reads a tensor it was not given, writes
+into a tensor it did not make (a buffer, an argument), changes an attribute, a container it
+was given or a value it read, runs hooks, or returns objects besides tensors, plain values
+and its own arguments. So a model whose forward branches on a layer index, alternates
+attention kinds or changes a stride is recorded where its calls differ and replayed where they
+do not; the network is the one a full recording makes (the tests compare the two, on the
+models of ``transformers`` and on blocks made to trip a replay), and an 80-layer decoder
+costs about one layer. What a forward pass reads or changes outside the model and its
+arguments (a global counter) is beyond it, as it is beyond the twin (``torch_twin``).
 """
 from __future__ import annotations
 
 import functools
+import sys
 from dataclasses import dataclass, field, replace
 
 import torch
@@ -90,7 +96,8 @@ class Replayer:
         """A traced module's attribute read: noted, as it is now, the first time."""
         if (id(module), name) not in self.seen:
             self.seen.add((id(module), name))
-            self.logs["reads"].append((module, name, snapshot(value)))
+            with UNRECORDED():
+                self.logs["reads"].append((module, name, snapshot(value)))
 
     def call(self, block, forward, *args, **kwargs):
         """``block(*args, **kwargs)``: replayed where a template fits, else run and recorded."""
@@ -113,10 +120,12 @@ class Replayer:
         finally:
             TRACE.pop()
             self.active.pop()
-            for module, cls in swapped:
-                object.__setattr__(module, "__class__", cls)
+            classes_set = _untrace(swapped)
         with UNRECORDED():
-            template = self._template(call, start, output)
+            leaves, spec = tree_flatten((args, kwargs))
+            changed = classes_set or spec != call.spec or any(
+                a is not b for a, b in zip(leaves, call.leaves))  # a container given, changed
+            template = None if changed else self._template(call, start, output)
         if template is not None:
             self.templates.setdefault(call.key, []).append(template)
         if not self.active:
@@ -154,13 +163,13 @@ class Replayer:
         by_path = {recorder.paths.get(id(m)): rel for rel, m in call.modules.items()}
         reads = {}
         for module, name, value in logs["reads"]:
-            if id(module) not in rels:
-                return None
+            if id(module) not in rels or snapshot(vars(module).get(name, UNSET)) != value:
+                return None  # read outside the block, or changed by the call
             reads.setdefault((rels[id(module)], name), value)
         made_glyphs = recorder.glyphs[start["glyphs"]:]
         refs = {g.id: ("made", i) for i, g in enumerate(made_glyphs)}
         refs.update((source, ("given", i)) for i, source in enumerate(call.externals))
-        glyphs = [_glyph_record(g, call.block, rels, refs) for g in made_glyphs]
+        glyphs = [_glyph_record(g, call.block, rels, refs, recorder) for g in made_glyphs]
         output = _output_record(output, call.leaves, made, recorder, refs)
         if None in glyphs or output is None:
             return None
@@ -204,6 +213,8 @@ class Replayer:
                 values.append(call.leaves[record[1]])
             elif record[0] == "value":
                 values.append(record[1])
+            elif record[0] == "same":
+                values.append(values[record[1]])
             else:
                 shape, stride, dtype, device, grad, sources = record[1:]
                 tensor = fake_tensor(self.mode, shape, stride, dtype, device, grad)
@@ -212,7 +223,7 @@ class Replayer:
         return tree_unflatten(values, spec)
 
 
-def _glyph_record(glyph, block, rels, refs):
+def _glyph_record(glyph, block, rels, refs, recorder):
     """(glyph, its name, inner blocks, inputs) to replay ``glyph``, or None where it cannot."""
     if glyph.module is None:
         if glyph.params:  # a table's glyph named after the weight: not replayed
@@ -220,7 +231,8 @@ def _glyph_record(glyph, block, rels, refs):
         name = ("name", glyph.name)
     elif id(glyph.module) in rels:
         name = ("module", rels[id(glyph.module)])
-    elif next(glyph.module.parameters(), None) is None:  # a function's module (kernels)
+    elif (next(glyph.module.parameters(), None) is None
+          and id(glyph.module) not in recorder.paths):  # a function's module (kernels)
         name = ("name", glyph.name)
     else:
         return None
@@ -240,19 +252,25 @@ def _output_record(output, leaves, made, recorder, refs):
     sources; None where the output holds anything else."""
     given = {id(leaf): i for i, leaf in enumerate(leaves) if type(leaf) not in PLAIN}
     outputs, spec = tree_flatten(output)
+    earlier, bases = {}, set()  # id -> place of each tensor output; what each is or views
     records = []
-    for leaf in outputs:
+    for place, leaf in enumerate(outputs):
         if id(leaf) in given:
             records.append(("input", given[id(leaf)]))
         elif type(leaf) in PLAIN:
             records.append(("value", leaf))
+        elif isinstance(leaf, torch.Tensor) and id(leaf) in earlier:  # returned twice
+            records.append(("same", earlier[id(leaf)]))
         elif isinstance(leaf, torch.Tensor):
             facts = _tensor_facts(leaf)
             sources = recorder.source.get(id(leaf), [])
-            base = leaf._base if leaf._is_view() else leaf  # a view of the call's own: fine
-            if (facts is None or id(leaf) not in made or id(base) not in made
-                    or id(leaf) in recorder.tables or any(s not in refs for s in sources)):
+            base = leaf._base if leaf._is_view() else leaf  # a view of the call's own: fine,
+            if (facts is None or id(leaf) not in made or id(base) not in made  # unless what
+                    or id(base) in bases or id(leaf) in recorder.tables  # it views is another
+                    or any(s not in refs for s in sources)):  # output's, or one itself
                 return None
+            earlier[id(leaf)] = place
+            bases.add(id(base))
             records.append(("made", *facts, [refs[s] for s in sources]))
         else:
             return None
@@ -304,22 +322,16 @@ def _is_tensor_facts(argument) -> bool:
 
 
 def _structure(modules: dict) -> tuple | None:
-    """A block's modules (by their path in it) as a call depends on them: each one's place,
-    class, weights' sizes and, for PyTorch's own (whose attributes are not traced), settings
-    but a dropout's rate (in eval mode it passes its input on). None where a module inside has
-    hooks, which a replay would not run."""
+    """A block's modules (by their path in it) as a call depends on them besides what it
+    reads of their attributes: each one's place, class and tensors' sizes. None where a
+    module inside has hooks, which a replay would not run."""
     parts = []
     for rel, submodule in modules.items():
         if rel and (submodule._forward_hooks or submodule._forward_pre_hooks):
             return None
-        cls = _class(submodule)
         tensors = [(name, tuple(t.shape), t.dtype) for name, t in (
             *submodule._parameters.items(), *submodule._buffers.items()) if t is not None]
-        settings = (tuple((k, repr(v)) for k, v in vars(submodule).items()
-                          if k not in INTERNAL and type(v) in (*PLAIN, tuple))
-                    if cls.__module__.startswith("torch.nn") and not issubclass(
-                        cls, torch.nn.modules.dropout._DropoutNd) else ())
-        parts.append((rel, cls, tuple(tensors), settings))
+        parts.append((rel, _class(submodule), tuple(tensors)))
     return tuple(parts)
 
 
@@ -330,39 +342,63 @@ def _class(module) -> type:
 
 
 def _trace(block) -> list[tuple]:
-    """Swaps the class of each module of the model's own inside ``block`` for one that notes
-    the attributes read and set (``_traced``); returns (module, class) to swap back."""
+    """Swaps the class of each module inside ``block`` for one that notes the attributes read
+    and set (``_traced``); returns (module, class) to swap back."""
     swapped = []
     for module in block.modules():
         cls = type(module)
-        if "_untraced" not in cls.__dict__ and not cls.__module__.startswith("torch.nn"):
+        if "_untraced" not in cls.__dict__:
             object.__setattr__(module, "__class__", _traced(cls))
             swapped.append((module, cls))
     return swapped
 
 
+def _untrace(swapped: list[tuple]) -> bool:
+    """Swaps the classes back; whether the call set an attribute of a traced class (``type(
+    self).count += 1``), which is moved to the class it was meant for."""
+    classes_set = False
+    for module, cls in swapped:
+        traced = type(module)
+        for name in set(vars(traced)) - TRACED_NAMES[traced]:
+            setattr(cls, name, vars(traced)[name])
+            delattr(traced, name)
+            classes_set = True
+        object.__setattr__(module, "__class__", cls)
+    return classes_set
+
+
 TRACE = []  # the replayer of the call being recorded, innermost last
+
+
+TRACED_NAMES = {}  # traced class -> the names it was made with
 
 
 @functools.cache
 def _traced(cls: type) -> type:
     """A subclass of ``cls``, under the same names, whose instances tell the replayer of the
-    call being recorded each attribute of theirs read (with its value) and set."""
+    call being recorded each attribute read (with the value the instance holds of its own, or
+    that it holds none: the class's, a submodule's) and each one set. A dropout's own reads
+    are not told: in eval mode it passes its input on, whatever its rate."""
+    dropout = cls.forward.__code__ if issubclass(
+        cls, torch.nn.modules.dropout._DropoutNd) else None
 
     def __getattribute__(self, name):
-        value = cls.__getattribute__(self, name)
-        if name not in INTERNAL and name in object.__getattribute__(self, "__dict__"):
-            TRACE[-1].read(self, name, value)
-        return value
+        if name[:2] != "__" and name not in INTERNAL and (
+                dropout is None or sys._getframe(1).f_code is not dropout):
+            TRACE[-1].read(self, name, object.__getattribute__(self, "__dict__").get(
+                name, UNSET))
+        return cls.__getattribute__(self, name)
 
     def __setattr__(self, name, value):
         if name not in INTERNAL:
             TRACE[-1].note("sets", (self, name))
         cls.__setattr__(self, name, value)
 
-    return type(cls.__name__, (cls,), {
+    traced = type(cls.__name__, (cls,), {
         "__getattribute__": __getattribute__, "__setattr__": __setattr__, "_untraced": cls,
         "__module__": cls.__module__, "__qualname__": cls.__qualname__})
+    TRACED_NAMES[traced] = set(vars(traced))
+    return traced
 
 
 class _Is:
@@ -382,8 +418,10 @@ def snapshot(value, depth: int = 0):
     """What a forward pass reading ``value`` depends on, as plain values to compare with
     ``==``: containers, partial functions and objects (a config, a weightless module) by
     their contents as they are now, tensors, functions and deeper objects by identity."""
-    if type(value) in PLAIN or isinstance(value, (torch.dtype, torch.device)):
+    if value is None or isinstance(value, (torch.dtype, torch.device)):
         return value
+    if type(value) in PLAIN:
+        return type(value), value  # 1, 1.0 and True are equal, but not the same setting
     if depth > 3 or isinstance(value, (torch.Tensor, type)) or callable(value) and not (
             isinstance(value, (functools.partial, torch.nn.Module))):
         return _Is(value)
@@ -399,5 +437,8 @@ def snapshot(value, depth: int = 0):
     state = getattr(value, "__dict__", None)
     if state is None:
         return _Is(value)
-    return type(value), snapshot({k: v for k, v in state.items() if k not in INTERNAL},
-                                 depth + 1)
+    own = {k: v for k, v in state.items() if k not in INTERNAL}
+    if isinstance(value, torch.nn.Module):  # weightless: its submodules and buffers too
+        own.update(_modules=dict(value._modules), _buffers={
+            k: b if b is None else _tensor_facts(b) for k, b in value._buffers.items()})
+    return type(value), snapshot(own, depth + 1)
