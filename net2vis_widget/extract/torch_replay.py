@@ -27,9 +27,11 @@ from __future__ import annotations
 
 import functools
 import sys
+from collections import Counter
 from dataclasses import dataclass, field, replace
 
 import torch
+from torch.nn.parameter import is_lazy
 from torch.utils._pytree import tree_flatten, tree_unflatten
 
 from .torch_twin import fake_tensor
@@ -58,7 +60,7 @@ class _Call:
     """A call of a block, as templates are matched on."""
     block: torch.nn.Module
     modules: dict  # the block's modules by their path in it
-    key: tuple  # its class and structure
+    key: tuple  # its class and structure (``_structure``)
     leaves: list  # its arguments, flattened
     spec: object
     arguments: list  # as ``Template.arguments``
@@ -79,14 +81,21 @@ class Replayer:
         "reads", "sets", "read", "made", "remade", "leaves")})
     seen: set = field(default_factory=set)  # attributes read since the last call began
     inside: dict = field(default_factory=dict)  # id(block) -> its modules by path in it
-    structures: dict = field(default_factory=dict)  # id(block) -> _structure of it
+    structures: dict = field(default_factory=dict)  # id(block) -> its class and structure
 
     def install(self, twin: torch.nn.Module) -> None:
-        """Calls of the twin's blocks that hold modules of their own go through ``call``."""
-        for module in twin.modules():
-            if (module is not twin and type(module).__name__ in self.recorder.blocks
-                    and next(module.children(), None) is not None):
-                module.forward = functools.partial(self.call, module, module.forward)
+        """Calls of the twin's blocks that hold modules go through ``call``, where another
+        block has the same structure (a stage unlike the others is never replayed, so never
+        traced either)."""
+        blocks = [m for m in twin.modules() if m is not twin and next(m.children(), None)
+                  is not None and type(m).__name__ in self.recorder.blocks]
+        for block in blocks:
+            self.inside[id(block)] = modules = dict(block.named_modules())
+            self.structures[id(block)] = (_class(block), _structure(modules))
+        alike = Counter(self.structures.values())
+        for block in blocks:
+            if alike[self.structures[id(block)]] > 1:
+                block.forward = functools.partial(self.call, block, block.forward)
 
     def note(self, log: str, value) -> None:
         if self.active:
@@ -137,16 +146,14 @@ class Replayer:
         """The call as it is matched, or None where it is neither replayed nor recorded: inside
         a leaf module's call, with hooks inside the block, or given a learned table or a
         tensor of symbolic size."""
-        if id(block) not in self.inside:  # a block's modules do not change while it runs
-            self.inside[id(block)] = modules = dict(block.named_modules())
-            self.structures[id(block)] = _structure(modules)
-        structure = self.structures[id(block)]
+        modules = self.inside[id(block)]
         leaves, spec = tree_flatten((args, kwargs))
         arguments, externals = _arguments(leaves, self.recorder.source, self.recorder.tables)
-        if self.recorder.leaf is not None or structure is None or arguments is None:
-            return None
-        return _Call(block, self.inside[id(block)], (_class(block), structure), leaves, spec,
-                     arguments, externals)
+        if self.recorder.leaf is not None or arguments is None or any(
+                m._forward_hooks or m._forward_pre_hooks for rel, m in modules.items() if rel):
+            return None  # hooks (set while running, say), which a replay would not run
+        return _Call(block, modules, self.structures[id(block)], leaves, spec, arguments,
+                     externals)
 
     # --- recording --------------------------------------------------------------------------
 
@@ -321,15 +328,12 @@ def _is_tensor_facts(argument) -> bool:
     return type(argument) is tuple and argument[:1] == (_TENSOR,)
 
 
-def _structure(modules: dict) -> tuple | None:
+def _structure(modules: dict) -> tuple:
     """A block's modules (by their path in it) as a call depends on them besides what it
-    reads of their attributes: each one's place, class and tensors' sizes. None where a
-    module inside has hooks, which a replay would not run."""
+    reads of their attributes: each one's place, class and tensors' sizes."""
     parts = []
     for rel, submodule in modules.items():
-        if rel and (submodule._forward_hooks or submodule._forward_pre_hooks):
-            return None
-        tensors = [(name, tuple(t.shape), t.dtype) for name, t in (
+        tensors = [(name, None if is_lazy(t) else tuple(t.shape), t.dtype) for name, t in (
             *submodule._parameters.items(), *submodule._buffers.items()) if t is not None]
         parts.append((rel, _class(submodule), tuple(tensors)))
     return tuple(parts)
