@@ -7,6 +7,7 @@ traced: its ``call`` run on symbolic inputs builds a functional graph of the lay
 """
 from __future__ import annotations
 
+import functools
 import math
 import os
 import re
@@ -321,6 +322,7 @@ def _identity(layer) -> bool:
         layer, keras.layers.Activation) and getattr(layer.activation, "__name__", "") == "linear"
 
 
+@functools.cache  # one answer per class
 def _kind(layer_class) -> tuple[str, str]:
     """The role and short name of a Keras class, or of its nearest listed base class; a class
     of the user's by what its name says (a ``PositionEmbedding``, a ``ClassToken``)."""
