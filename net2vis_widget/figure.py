@@ -6,6 +6,7 @@ write, one line per phase, each phase in the module of the same name.
 from __future__ import annotations
 
 import functools
+import gc
 from collections import Counter
 from dataclasses import dataclass, replace
 
@@ -45,6 +46,23 @@ class Rendering:
     legend_svg: str | None = None  # the legend on its own, with ``legend="separate"``
 
 
+def paused_collection(function):
+    """``function`` run without the cyclic garbage collector: the pipeline makes tens of
+    thousands of small objects and no cycles worth collecting, and in a process holding a
+    framework's millions of objects each collection it triggers costs 5–7 % of a figure."""
+    @functools.wraps(function)
+    def run(*args, **kwargs):
+        if not gc.isenabled():
+            return function(*args, **kwargs)
+        gc.disable()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            gc.enable()
+    return run
+
+
+@paused_collection
 def render(network: Network, state: State, previous: Rendering | None = None) -> Rendering:
     """The figure of ``network`` per ``state``: fold → measure → lay out → draw → wrap →
     legend → write. What ``previous`` (the rendering before an action) computed is reused
@@ -159,6 +177,7 @@ class Figure:
     >>> fig.save("residual.svg")
     """
 
+    @paused_collection
     def __init__(self, model, state=None, aliases=None, colors=None, input_size=None,
                  input_data=None, partial=False, auto_group="auto", **preferences):
         if auto_group not in (True, False, "auto"):
