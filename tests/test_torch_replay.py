@@ -322,6 +322,35 @@ class NotingChain(nn.Module):
         return x + state["last"]
 
 
+class Options:
+    """Settings passed to every block, which each one changes."""
+
+    def __init__(self):
+        self.calls = 0
+
+
+class Ticking(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.linear = nn.Linear(8, 8)
+
+    def forward(self, x, options):
+        options.calls += 1
+        return torch.relu(self.linear(x)) if options.calls % 2 else self.linear(x)
+
+
+class TickingChain(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.blocks = nn.ModuleList(Ticking() for _ in range(4))
+
+    def forward(self, x):
+        options = Options()
+        for block in self.blocks:
+            x = block(x, options)
+        return x
+
+
 class Counting(nn.Module):
     """Counts its calls on its class and gates every other one by the count."""
     calls = 0
@@ -354,6 +383,7 @@ def _overridden():
         torch.cat([b.memory for b in c.blocks], -1))), (1, 8)),
     ("an output returned twice", TwiceChain, (1, 8)),
     ("a dict argument changed", NotingChain, (1, 8)),
+    ("an object argument changed", TickingChain, (1, 8)),
     ("a class attribute counted", lambda: Chain([Counting() for _ in range(4)]), (1, 8)),
 ])
 def test_what_a_replay_would_miss_is_recorded(name, model, size):

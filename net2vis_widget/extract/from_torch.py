@@ -313,9 +313,9 @@ class _Recorder(TorchFunctionMode):
         # what torch.export sets while it traces: models then take their traceable paths
         # (``transformers``' MoE layers choose a grouped matmul with a fake kernel)
         compiling, torch.compiler._is_compiling_flag = torch.compiler._is_compiling_flag, True
-        try:
-            with self, torch.no_grad():  # no autograd graph: none is drawn, and then replayed
-                yield  # tensors are as recorded ones (no leaf that an in-place op refuses)
+        try:  # no autograd graph: none is drawn, and a replayed tensor is then as a recorded
+            with self, torch.no_grad():  # one (not a leaf that an in-place operation refuses)
+                yield
         finally:
             torch.compiler._is_compiling_flag = compiling
             fake_log.setLevel(level)

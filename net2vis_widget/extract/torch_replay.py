@@ -118,6 +118,8 @@ class Replayer:
                 return self._replay(template, call)
         if call is None:
             return forward(*args, **kwargs)
+        with UNRECORDED():
+            given = _given(call.arguments)
         start = {log: len(entries) for log, entries in self.logs.items()}
         start["glyphs"] = len(self.recorder.glyphs)
         swapped = _trace(block)
@@ -132,9 +134,9 @@ class Replayer:
             classes_set = _untrace(swapped)
         with UNRECORDED():
             leaves, spec = tree_flatten((args, kwargs))
-            changed = classes_set or spec != call.spec or any(
-                a is not b for a, b in zip(leaves, call.leaves))  # a container given, changed
-            template = None if changed else self._template(call, start, output)
+            changed = classes_set or spec != call.spec or any(  # an argument, changed
+                a is not b for a, b in zip(leaves, call.leaves)) or _given(call.arguments) != given
+            template = None if changed else self._template(call, start, output, given)
         if template is not None:
             self.templates.setdefault(call.key, []).append(template)
         if not self.active:
@@ -157,13 +159,13 @@ class Replayer:
 
     # --- recording --------------------------------------------------------------------------
 
-    def _template(self, call: _Call, start: dict, output) -> Template | None:
+    def _template(self, call: _Call, start: dict, output, given: list) -> Template | None:
         """What a call just recorded adds, or None where replaying it may be wrong."""
         logs = {log: entries[start[log]:] for log, entries in self.logs.items()}
         made = set(logs["made"])
-        given = {id(t) for t in call.leaves if isinstance(t, torch.Tensor)}
+        tensors = {id(t) for t in call.leaves if isinstance(t, torch.Tensor)}
         if (logs["sets"] or any(t not in made for t in logs["remade"])
-                or any(t not in made and t not in given for t in logs["read"])):
+                or any(t not in made and t not in tensors for t in logs["read"])):
             return None
         recorder = self.recorder
         rels = {id(m): rel for rel, m in call.modules.items()}
@@ -180,10 +182,9 @@ class Replayer:
         output = _output_record(output, call.leaves, made, recorder, refs)
         if None in glyphs or output is None:
             return None
-        arguments = [a if _is_tensor_facts(a) else snapshot(a) for a in call.arguments]
         leaf_calls = [("module", by_path[p]) if p in by_path else ("path", p)
                       for p in logs["leaves"]]
-        return Template(arguments, call.spec, [(*key, value) for key, value in reads.items()],
+        return Template(given, call.spec, [(*key, value) for key, value in reads.items()],
                         glyphs, leaf_calls, output)
 
     # --- replaying --------------------------------------------------------------------------
@@ -315,10 +316,13 @@ def _arguments(leaves, source, tables):
 _TENSOR = object()  # marks a tensor's facts among the arguments
 
 
+def _given(arguments: list) -> list:
+    """The arguments as a template keeps them: tensors' facts, snapshots of the rest."""
+    return [a if _is_tensor_facts(a) else snapshot(a) for a in arguments]
+
+
 def _fits(template: Template, call: _Call) -> bool:
-    if template.spec != call.spec or not all(
-            a == (b if _is_tensor_facts(b) else snapshot(b))
-            for a, b in zip(template.arguments, call.arguments)):
+    if template.spec != call.spec or template.arguments != _given(call.arguments):
         return False
     return all(value == snapshot(vars(call.modules[rel]).get(name, UNSET))
                for rel, name, value in template.reads)
