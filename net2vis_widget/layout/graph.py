@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Mapping, NamedTuple
 
 
-@dataclass(frozen=True)
-class Box:
+class Box(NamedTuple):
     """What a node occupies around its centre: glyph width, column width, extents above/below
-    (labels included), and half the height of its input and output handles."""
+    (labels included), and half the height of its input and output handles (a tuple: one is
+    made per glyph per figure, and compared to reuse a layout)."""
 
     glyph_width: float
     width: float
