@@ -195,14 +195,14 @@ def _composition(aggregate: Aggregate, styles, start):
     move = lambda points: tuple(((px - x0) * k + start, (py - (low + high) / 2) * k)  # noqa: E731
                                 for px, py in points)
     glyphs = [glyph(glyph_id, key, styles[key], move(points)) for glyph_id, key, points in shapes]
-    return glyphs, [replace(line, points=move(line.points)) for line in lines]
+    return glyphs, [line._replace(points=move(line.points)) for line in lines]
 
 
 def _moved(item: LegendItem, dx: float, dy: float) -> LegendItem:
     move = lambda points: tuple((x + dx, y + dy) for x, y in points)  # noqa: E731
     return LegendItem(
         item.key,
-        tuple(replace(g, points=move(g.points)) for g in item.glyphs),
-        tuple(replace(line, points=move(line.points)) for line in item.lines),
-        tuple(replace(label, x=label.x + dx, y=label.y + dy) for label in item.labels),
+        tuple(g._replace(points=move(g.points)) for g in item.glyphs),
+        tuple(line._replace(points=move(line.points)) for line in item.lines),
+        tuple(label._replace(x=label.x + dx, y=label.y + dy) for label in item.labels),
     )

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 Point = tuple[float, float]
 FONT_SIZE = 11  # units; labels under glyphs and in the legend
 DIMENSION_FONT_SIZE = 10  # the smallest text: ``font_size`` points at the page width
 
 
-@dataclass(frozen=True)
-class Glyph:
+class Glyph(NamedTuple):
     id: str
     type: str
     points: tuple[Point, ...]
@@ -20,15 +20,13 @@ class Glyph:
     aggregate: bool = False
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     source: str
     target: str
     points: tuple[Point, ...]
 
 
-@dataclass(frozen=True)
-class Label:
+class Label(NamedTuple):
     text: str
     x: float
     y: float  # centre of the text box
@@ -48,8 +46,7 @@ class Label:
         return (x - half_length, self.y - half_height, x + half_length, self.y + half_height)
 
 
-@dataclass(frozen=True)
-class Placeholder:
+class Placeholder(NamedTuple):
     x: float
     y: float
     side: float

@@ -74,7 +74,7 @@ def _stacked(scene: Scene, placement: Layout, rows, spacing_horizontal: float,
     labels = tuple(Label(label.text, label.x + dx[row_of[label.owner]],
                          label.y + dy[row_of[label.owner]], label.kind, label.size,
                          label.rotated, label.owner, label.starts) for label in scene.labels)
-    placeholders = tuple(replace(p, x=p.x + dx[row_of[p.owner]], y=p.y + dy[row_of[p.owner]])
+    placeholders = tuple(p._replace(x=p.x + dx[row_of[p.owner]], y=p.y + dy[row_of[p.owner]])
                          for p in scene.placeholders)
     lanes = _lanes(scene.lines, pieces)
     lines = []
