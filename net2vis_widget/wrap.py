@@ -58,7 +58,8 @@ def _stacked(scene: Scene, placement: Layout, rows, spacing_horizontal: float,
     gaps = [columns[last][0] + columns[last][1] + spacing_horizontal / 2 for _, last in rows]
     pieces = [_pieces(line.points, row_of[line.source], row_of[line.target], gaps)
               for line in scene.lines]  # per line, (row, points) of its part in each row
-    extents = _row_extents(scene, row_of, pieces, len(rows))
+    boxes = _row_boxes(scene, row_of, pieces, len(rows))
+    extents = [(top, bottom) for _, top, _, bottom in boxes]
     dx = [columns[rows[0][0]][0] - columns[first][0] for first, _ in rows]
     dy = [0.0]  # rows stacked 2 × spacing_vertical apart: room for the edges between them
     for (_, bottom), (top, _) in zip(extents, extents[1:]):
@@ -91,8 +92,13 @@ def _stacked(scene: Scene, placement: Layout, rows, spacing_horizontal: float,
             points += ((drop, points[-1][1]), (drop, middle + lane), (entry, middle + lane),
                        (entry, tail[0][1])) + tail
         lines.append(Line(line.source, line.target, simplified(points)))
+    # the rows' boxes moved with them: their glyphs and labels are not measured again
+    stacked = [(left + dx[row], top + dy[row], right + dx[row], bottom + dy[row])
+               for row, (left, top, right, bottom) in enumerate(boxes)]
+    if placeholders or lines:
+        stacked.append(bounds((), (), placeholders, lines))
     return replace(scene, glyphs=glyphs, labels=labels, placeholders=placeholders,
-                   lines=tuple(lines), bounds=bounds(glyphs, labels, placeholders, lines))
+                   lines=tuple(lines), bounds=union(stacked))
 
 
 def _cuts(network, rank, columns, room) -> list[int]:
@@ -169,8 +175,8 @@ def _span(columns, first, last) -> float:
     return columns[last][0] + columns[last][1] - columns[first][0]
 
 
-def _row_extents(scene, row_of, pieces, count) -> list[tuple[float, float]]:
-    """(top, bottom) of each row: its glyphs, their labels and the edges in it."""
+def _row_boxes(scene, row_of, pieces, count) -> list[tuple[float, float, float, float]]:
+    """(left, top, right, bottom) of each row: its glyphs, their labels and the edges in it."""
     glyphs, labels, ends = defaultdict(list), defaultdict(list), defaultdict(list)
     for glyph in scene.glyphs:
         glyphs[row_of[glyph.id]].append(glyph)
@@ -179,8 +185,7 @@ def _row_extents(scene, row_of, pieces, count) -> list[tuple[float, float]]:
     for parts in pieces:
         for row, points in parts:
             ends[row] += [(x, y, x, y) for x, y in points]
-    extents = [union([bounds(glyphs[row], labels[row])] + ends[row]) for row in range(count)]
-    return [(top, bottom) for _, top, _, bottom in extents]
+    return [union([bounds(glyphs[row], labels[row])] + ends[row]) for row in range(count)]
 
 
 def _pieces(points, row, last_row, gaps):

@@ -239,7 +239,6 @@ class _Builder:
         self.shapes = shapes  # id(tensor) -> its shape where the model is drawn at a new size
         self.nodes: list[Node] = []
         self.edges: list[Edge] = []
-        self.init_parameters: dict[type, list[str]] = {}
 
     def walk(self, graph, sources, scope, prefix):
         """Add the calls of ``graph``; returns the node ids producing its outputs.
@@ -275,7 +274,7 @@ class _Builder:
         outputs = call.output_tensors
         input_shapes = tuple(map(self._shape, call.input_tensors)) or tuple(
             map(self._shape, outputs))
-        config = plain_config(layer, self.init_parameters)
+        config = plain_config(layer)
         role, short = _kind(type(layer))
         function = _function(layer)  # an Activation's: its type and its word
         variables = getattr(layer, "weights", None) or ()  # none for ``keras.ops`` calls

@@ -292,7 +292,6 @@ class _Recorder(TorchFunctionMode):
         self.leaf: tuple | None = None  # (module, path, call) of the leaf being called
         self.leaf_calls: Counter = Counter()  # path -> calls of that leaf so far
         self.local_ids: Counter = Counter()  # local id -> glyphs made with it so far
-        self.config_cache: dict = {}
         self.replayer = Replayer(self, mode)  # replays the blocks it is installed on
         # id(tensor) -> (name, size) of the learned table it is: a weight of two or more axes
         # (a position embedding), or what an embedding made of indices that read no input
@@ -551,7 +550,7 @@ class _Recorder(TorchFunctionMode):
                 glyph.axes = (axis, _axis_of(glyph.output, _channels(producer), axis))
 
     def _config(self, glyph) -> dict:
-        return plain_config(glyph.module, self.config_cache) if glyph.module is not None else {}
+        return plain_config(glyph.module) if glyph.module is not None else {}
 
     def _kernel(self, glyph) -> bool:
         weights = [p for p in glyph.module.parameters()] if glyph.module is not None else []
