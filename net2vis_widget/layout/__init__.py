@@ -32,9 +32,10 @@ HANDLE_REACH = 1.5  # no glyph's outline is taller than 1.5 × its body (SPEC §
 def layout(nodes: Sequence[str], edges: Sequence[tuple[str, str]], boxes: Mapping[str, Box],
            spacing_horizontal: float, spacing_vertical: float,
            handle_reach: float = HANDLE_REACH) -> Layout:
-    """``handle_reach``: how far from its centre a glyph's outline may extend, in halves of
-    its body's height (1.5: the outline is at most 1.5 times as tall as the body)."""
-    graph = nx.MultiDiGraph()
+    """``edges``: distinct (source, target) pairs (two tensors between the same layers are one
+    line). ``handle_reach``: how far from its centre a glyph's outline may extend, in halves
+    of its body's height (1.5: the outline is at most 1.5 times as tall as the body)."""
+    graph = nx.DiGraph()
     graph.add_nodes_from(nodes)
     graph.add_edges_from(edges)
     rank = assign_ranks(graph)

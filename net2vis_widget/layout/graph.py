@@ -64,7 +64,7 @@ def insert_dummies(graph, rank):
     for v in graph:
         layers[rank[v]].append(v)
     chains = []
-    for index, (u, v, _) in enumerate(graph.edges(keys=True)):
+    for index, (u, v) in enumerate(graph.edges):
         chain = [u]
         for r in range(rank[u] + 1, rank[v]):
             dummy = ("dummy", index, r)
