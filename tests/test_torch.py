@@ -122,6 +122,8 @@ def test_a_unet_draws_its_skip_links_into_the_concatenations():
     assert len(cats) == 3 and all(len(set(fig.network.feeds[c.id])) == 2 for c in cats)
     shapes = [n.output_shapes[0] for n in fig.network.nodes if n.type == "MaxPool2d"]
     assert shapes == [(16, 32, 32), (32, 16, 16), (64, 8, 8)]
+    # 32 channels at 32×32 joined to 32 more: 64 channels, not 32 at 64×32
+    assert [c.output_shapes[0][c.channel_axes[1]] for c in cats] == [128, 64, 32]
     root = geo.parse(fig.to_svg())
     assert geo.problems(root) == []
     fig.auto_group()

@@ -128,3 +128,11 @@ def test_a_full_size_model_on_the_meta_device_draws_without_its_memory():
     layers = [(n.type, n.repeats) for n in fig.folded.nodes if n.repeats > 1]
     assert layers == [("Transformer layer", 32)]
     assert next(model.parameters()).device.type == "meta"
+
+
+def test_a_channels_first_layer_norm_reads_its_channels_where_its_weight_is():
+    """ConvNeXt's LN turns its input to channels last, normalises and turns it back: drawn as
+    16 channels at 32×32 on both sides (a rectangle), not as 32 channels at 16×32."""
+    fig = figure(build(*OTHERS["ConvNeXt"][:2]), input_size=(1, 3, 128, 128))
+    assert "; LN (16 channels at 32×32); Residual block (7×7 kernel, 16 channels at 32×32)" in (
+        fig.describe())

@@ -541,13 +541,18 @@ class _Recorder(TorchFunctionMode):
             if glyph.role == "input":
                 axis = expected.get(glyph.id, FIRST if len(glyph.output) >= 3 else LAST)
                 glyph.axes = (axis, axis)
+            elif glyph.layout is not None and glyph.role == "normalization" and glyph.inputs:
+                # where its weight's count is: ConvNeXt's LN permutes to channels last and back
+                channels = _normalised(glyph.module)
+                axis = _axis_of(glyph.inputs[0][1], channels, glyph.layout)
+                glyph.axes = (axis, _axis_of(glyph.output, channels, axis))
             elif glyph.layout is not None:
                 glyph.axes = (glyph.layout, glyph.layout)
             elif glyph.inputs:
                 source, shape = glyph.inputs[0]
                 producer = by_id[source]
                 axis = _axis_of(shape, _channels(producer), producer.axes[1])
-                glyph.axes = (axis, _axis_of(glyph.output, _channels(producer), axis))
+                glyph.axes = (axis, _output_axis(shape, glyph.output, _channels(producer), axis))
 
     def _config(self, glyph) -> dict:
         return plain_config(glyph.module) if glyph.module is not None else {}
@@ -602,13 +607,31 @@ def _channels(glyph: _Glyph):
 
 
 def _axis_of(shape: tuple, channels, default: int) -> int:
-    """The end of ``shape`` that holds ``channels``, the last one first."""
+    """The end of ``shape`` that holds ``channels``: ``default`` where both ends do (64
+    channels of 64×64), else the last one first."""
     if len(shape) >= 2 and channels is not None:
-        if shape[LAST] == channels:
-            return LAST
-        if shape[FIRST] == channels:
-            return FIRST
+        return next((axis for axis in (default, LAST, FIRST) if shape[axis] == channels),
+                    default)
     return default
+
+
+def _output_axis(shape: tuple, output: tuple, channels, axis: int) -> int:
+    """The channel axis of ``output``, made from an input of ``shape`` with ``channels`` at
+    ``axis``: the same where every other axis keeps its size (an add; a concat of channels,
+    64 + 64 → 128), else found by their count (after a permute or a flatten)."""
+    if len(output) == len(shape) >= 2 and _others(output, axis) == _others(shape, axis):
+        return axis
+    return _axis_of(output, channels, axis)
+
+
+def _others(shape: tuple, axis: int) -> tuple:
+    return shape[1:] if axis == FIRST else shape[:-1]
+
+
+def _normalised(module):
+    """How many values a normalisation layer's weight scales: its channels."""
+    weight = getattr(module, "weight", None)
+    return weight.numel() if isinstance(weight, torch.Tensor) and weight.dim() == 1 else None
 
 
 def _user_leaf_kind(cls: str, operation: str) -> tuple:
