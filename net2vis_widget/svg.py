@@ -15,7 +15,11 @@ from .scene import Glyph, Label, Line, Scene
 
 FONT_STACK = "Helvetica, Arial, 'Liberation Sans', sans-serif"
 # Set on each group of text, not on <svg>: PyMuPDF (PDF/PNG export) does not inherit it from there.
-TEXT_GROUP = f'text-anchor="middle" dominant-baseline="central" font-family="{FONT_STACK}"'
+TEXT_GROUP = f'text-anchor="middle" font-family="{FONT_STACK}"'
+# A label is centred on its y by moving its baseline 0.35 em down (a digit's middle): PyMuPDF,
+# which writes the PDF and PNG, ignores ``dominant-baseline`` and would set the text on the
+# line instead, touching the edge it labels and, turned upright, the glyph beside it.
+CENTRED = 'dy="0.35em"'
 HALO = 'fill="#FFFFFF" stroke="#FFFFFF" stroke-width="3" stroke-linejoin="round"'
 MARGIN = 10
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -105,7 +109,7 @@ def _line(line: Line, css_class: str) -> str:
 
 def _label(label: Label) -> str:
     x, y = _n(label.x), _n(label.y)
-    place = f'x="{x}" y="{y}" font-size="{_n(label.size)}"'
+    place = f'x="{x}" y="{y}" {CENTRED} font-size="{_n(label.size)}"'
     text = escape(label.text)
     if label.starts:
         place += ' text-anchor="start"'

@@ -32,7 +32,7 @@ ELEMENTS = {"svg", "title", "desc", "rect", "g", "line", "polyline", "polygon", 
 ATTRIBUTES = {"xmlns", "class", "viewBox", "width", "height", "x", "y", "x1", "y1", "x2", "y2",
               "points", "fill", "stroke", "stroke-width", "stroke-linejoin", "stroke-dasharray",
               "data-id", "data-type", "data-key", "data-source", "data-target", "font-size",
-              "font-family", "text-anchor", "dominant-baseline", "transform", "rx",
+              "font-family", "text-anchor", "dy", "transform", "rx",
               "data-graph", "data-box"}  # the boxes of the graph and its legend, for the view
 
 
