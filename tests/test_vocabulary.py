@@ -106,6 +106,14 @@ def test_resnet50_is_one_figure_from_keras_pytorch_and_onnx(tmp_path):
     assert [r for kind, r in shapes["keras"] if kind == "block"][1:] == [1, 2, 1, 3, 1, 5, 1, 2]
 
 
+def test_a_relu_capped_at_6_is_a_relu6_in_keras_as_in_pytorch():
+    """MobileNetV2's ``ReLU(6.0)``: the paper's and PyTorch's ``ReLU6``, not a ``ReLU``."""
+    types = {n.type for n in figure(keras.applications.MobileNetV2(weights=None)).network.nodes}
+    torch_types = {n.type for n in figure(torch.nn.Sequential(
+        torch.nn.Conv2d(3, 8, 3), torch.nn.ReLU6()), input_size=(1, 3, 8, 8)).network.nodes}
+    assert "ReLU6" in types & torch_types and "ReLU" not in types
+
+
 def test_densenet121_counts_its_dense_blocks_as_the_paper_does():
     fig = figure(keras.applications.DenseNet121(weights=None), repeat_marks=True)
     fig.auto_group()

@@ -307,7 +307,11 @@ class _Builder:
 
 def _function(layer) -> str | None:
     """What an ``Activation`` layer computes, as papers write it: its type, as in every
-    adapter (``Activation("relu")`` and ``ReLU()`` are both a ``ReLU``)."""
+    adapter (``Activation("relu")`` and ``ReLU()`` are both a ``ReLU``; ``ReLU(6.0)``, as in
+    MobileNetV2, a ``ReLU6`` as in PyTorch and ONNX)."""
+    if isinstance(layer, keras.layers.ReLU):
+        plain = not layer.negative_slope and not layer.threshold
+        return "ReLU6" if plain and layer.max_value == 6 else None
     if not isinstance(layer, keras.layers.Activation):
         return None
     name = getattr(layer.activation, "__name__", "activation")
