@@ -191,7 +191,8 @@ def describe(pattern: Aggregate, words: Vocabulary) -> str:
 
 def _stack(pattern: Aggregate, words: Vocabulary) -> str | None:
     """A stack of equal blocks: a transformer's ``Encoder`` or ``Decoder`` (with what comes
-    before and after its layers: an embedding, a norm), else a ``Stage``."""
+    before and after its layers: an embedding, a norm), else a ``Stage`` (Swin's: its layers
+    hold a relative position bias, and no embedding comes before them)."""
     chained = all({s for s in row if s >= 0} == {i - 1}  # each reads the one before it (and
                   for i, row in enumerate(pattern.sources) if i)  # an encoder's output, say)
     if not chained:
@@ -202,7 +203,8 @@ def _stack(pattern: Aggregate, words: Vocabulary) -> str | None:
     if not repeated:
         return None
     kind = describe(words.known[repeated[0]], words)
-    return STACKS.get(kind, "Stage") if "embedding" in words.roles(pattern) else "Stage"
+    around = replace(pattern, members=tuple(m for m in pattern.members if m not in repeated))
+    return STACKS.get(kind, "Stage") if "embedding" in words.roles(around) else "Stage"
 
 
 def _attention(pattern: Aggregate, words: Vocabulary, merge: str) -> str:

@@ -151,6 +151,12 @@ def added_embedding(name: str) -> str:
             "Position embedding" if "pos" in words or "wpe" in words else "Learned embedding")
 
 
+def attention_bias(name: str) -> str:
+    """The type of a learned table added to attention scores, by its name
+    (``relative_attention_bias``, ``relative_position_bias_table``)."""
+    return "Relative position bias" if "relative" in name.lower() else "Attention bias"
+
+
 def fused_attention(nodes: list[Node], edges: list[Edge]) -> tuple[list, list]:
     """Scaled dot-product attention written out (``MatMul`` of queries and keys, ``Softmax``,
     ``MatMul`` with the values: an ONNX file's, a module's own) as the one ``Dot-product

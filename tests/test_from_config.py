@@ -87,6 +87,10 @@ def test_a_config_that_cannot_be_built_here_gets_one_clear_error(config, message
     (transformers.AlbertConfig(num_hidden_layers=4), "shared with its first call"),
     (transformers.GPT2Config(n_layer=2, architectures=["GPT2LMHeadModel"]),
      "shared with transformer.wte"),  # the output layer is the embedding, tied
+    (transformers.T5Config(num_layers=2, d_model=64, d_ff=128, d_kv=16, num_heads=4),
+     "shared with its first call"),  # the relative position bias, made in the first layer
+    (transformers.SwinConfig(image_size=64, embed_dim=16, depths=[2, 2], num_heads=[2, 4]),
+     None),  # one relative position bias per layer
 ])
 def test_shared_weights_are_counted_once(config, shared):
     from net2vis_widget.extract import from_config
@@ -95,6 +99,8 @@ def test_shared_weights_are_counted_once(config, shared):
     network = figure(config).network
     assert sum(n.params for n in network.nodes) == sum(p.numel() for p in model.parameters())
     assert shared in {n.settings.get("weights") for n in network.nodes}
+    biases = [n for n in network.nodes if n.type == "Relative position bias"]
+    assert bool(biases) == (config.model_type in ("t5", "swin"))
 
 
 LLAMA_3_8B = {"model_type": "llama", "architectures": ["LlamaForCausalLM"],

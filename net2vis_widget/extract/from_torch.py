@@ -41,7 +41,7 @@ from torch.nn.modules.module import register_module_forward_hook, register_modul
 from torch.overrides import TorchFunctionMode
 
 from . import MissingInputs, first_line
-from ..network import (CLASS_TOKEN, COMBINING_ROLES, FIRST, KERNEL_ROLES, LAST, Edge, Network,
+from ..network import (CLASS_TOKEN, attention_bias, COMBINING_ROLES, FIRST, KERNEL_ROLES, LAST, Edge, Network,
                        Node, added_embedding, fused_attention)
 from .config import main_settings, plain_config
 from .torch_replay import Replayer
@@ -263,7 +263,7 @@ class _Glyph:
     inputs: list = field(default_factory=list)  # (source glyph id, shape), first use first
     output: tuple = ()
     module: torch.nn.Module | None = None
-    params: int = 0  # weights it holds when it is no module's call (a position table's)
+    table: tuple = ()  # (name, size) of the learned table it is, when no module's call
     axes: tuple = (LAST, LAST)  # the channel axis of its input and output side, once known
     blocks: tuple = ()  # the block modules it is in, outermost first
 
@@ -401,13 +401,17 @@ class _Recorder(TorchFunctionMode):
 
     def _operation(self, operation: str, arguments, outputs, in_place: bool) -> None:
         given = list(_tensors_in(arguments))
+        kind = (self._module_kind(self.leaf[0], operation) if self.leaf
+                else _function_kind(operation))
+        if kind[1] == "attention" and not self.leaf:  # a leaf's tables are its weights
+            for tensor in given:
+                if id(tensor) in self.tables and not self.source.get(id(tensor)):
+                    self._attention_bias(tensor)
         read = [t for t in given if id(t) in self.source]
         for tensor in read:
             self.replayer.note("read", id(tensor))
         sources = list(dict.fromkeys(s for t in read for s in self.source[id(t)]))
         glyph = self._leaf_glyph() if self.leaf else None
-        kind = (self._module_kind(self.leaf[0], operation) if self.leaf
-                else _function_kind(operation))
         if operation in SHAPE_ONLY:
             sources = []  # a constant, like position indices
         if (not self.leaf and operation not in PLUMBING
@@ -434,7 +438,7 @@ class _Recorder(TorchFunctionMode):
                 operation)
             glyph = self._glyph(local, kind[0], kind[1:], call)
             glyph.module = self.leaf[0] if self.leaf else None
-            glyph.params = table[1] if kind[1] == "embedding" and not self.leaf else 0
+            glyph.table = table if kind[1] == "embedding" and not self.leaf else ()
         for tensor in read:
             for source in self.source[id(tensor)]:
                 if source != glyph.id and source not in (s for s, _ in glyph.inputs):
@@ -442,6 +446,16 @@ class _Recorder(TorchFunctionMode):
         glyph.output = _shape(outputs[0], operation)
         for tensor in outputs:
             self.produced(tensor, [glyph.id], in_place and _in(tensor, given))
+
+    def _attention_bias(self, tensor) -> None:
+        """A learned table added to the attention's scores (T5's and Swin's relative position
+        bias, given as its mask): a glyph of its own, which reads no input."""
+        table = self.tables[id(tensor)]
+        kind = attention_bias(table[0])
+        glyph = self._glyph(table[0], kind, ("embedding", kind, LAST),
+                            ("function", len(self.glyphs)))
+        glyph.output, glyph.table = _shape(tensor), table
+        self.produced(tensor, [glyph.id])
 
     def _sources(self, tensor) -> list[str]:
         return self.source.get(id(tensor), [])
@@ -460,11 +474,12 @@ class _Recorder(TorchFunctionMode):
     def network(self, name: str) -> Network:
         self._place_channels()
         nodes = [Node(g.id, g.name, g.type, tuple(s for _, s in g.inputs) or (g.output,),
-                      (g.output,), config, _params(g, weights), g.scope, g.calls, g.role,
+                      (g.output,), config, sum(size for _, size in weights), g.scope, g.calls,
+                      g.role,
                       self._kernel(g), main_settings(config, SETTINGS) | _routing(g.module),
                       g.short, g.axes, weights=weights)
                  for g in self.glyphs
-                 for config, weights in [(self._config(g), _weights(g.module))]]
+                 for config, weights in [(self._config(g), _weights(g))]]
         edges = [Edge(source, g.id, i)
                  for g in self.glyphs for i, (source, _) in enumerate(g.inputs)]
         nodes, edges = fused_attention(nodes, edges)
@@ -562,16 +577,13 @@ class _Recorder(TorchFunctionMode):
         return glyph.role in KERNEL_ROLES or any(w.dim() >= 2 for w in weights)
 
 
-def _weights(module) -> tuple[tuple[str, int], ...]:
-    """(identity, size) of the parameters a call reads: one module called again reads the
-    same ones (the twin keeps the module's sharing)."""
-    return tuple((str(id(p)), p.numel()) for p in module.parameters()) if module is not None \
-        else ()
-
-
-def _params(glyph: _Glyph, weights) -> int:
-    """A module call's weights; a function's, the table it adds (a position embedding's)."""
-    return sum(size for _, size in weights) if glyph.module is not None else glyph.params
+def _weights(glyph: _Glyph) -> tuple[tuple[str, int], ...]:
+    """(identity, size) of the parameters a module call reads: one module called again reads
+    the same ones (the twin keeps the module's sharing); of a learned table's glyph, the table
+    (T5's relative position bias, made in its first layer and added in every one)."""
+    if glyph.module is not None:
+        return tuple((str(id(p)), p.numel()) for p in glyph.module.parameters())
+    return (glyph.table,) if glyph.table else ()
 
 
 def _suspended_global_hooks() -> list[tuple[dict, dict]]:

@@ -234,7 +234,7 @@ class Replayer:
 def _glyph_record(glyph, block, rels, refs, recorder):
     """(glyph, its name, inner blocks, inputs) to replay ``glyph``, or None where it cannot."""
     if glyph.module is None:
-        if glyph.params:  # a table's glyph named after the weight: not replayed
+        if glyph.table:  # a table's glyph named after the weight: not replayed
             return None
         name = ("name", glyph.name)
     elif id(glyph.module) in rels:
