@@ -136,3 +136,14 @@ def test_a_channels_first_layer_norm_reads_its_channels_where_its_weight_is():
     fig = figure(build(*OTHERS["ConvNeXt"][:2]), input_size=(1, 3, 128, 128))
     assert "; LN (16 channels at 32×32); Residual block (7×7 kernel, 16 channels at 32×32)" in (
         fig.describe())
+
+
+def test_a_norm_is_named_by_what_it_computes_not_by_its_class():
+    """``T5LayerNorm`` scales by the root mean square and subtracts no mean: an RMSNorm, as
+    its paper calls it; ``CohereLayerNorm`` subtracts the mean: a LayerNorm."""
+    def norms(fig):
+        return {n.type for n in fig.network.nodes if n.role == "normalization"}
+
+    t5 = figure(build(*MODELS["T5"]), input_data={"input_ids": IDS, "decoder_input_ids": IDS})
+    cohere = figure(transformers.CohereConfig(**SMALL))
+    assert norms(t5) == {"RMSNorm"} and norms(cohere) == {"LayerNorm"}

@@ -108,6 +108,9 @@ NORMS = {"BatchNorm": ("BN", FIRST), "GroupNorm": ("GN", FIRST), "RMSNorm": ("RM
 WRAPPED = {"apply_rotary_pos_emb": ("Rotary embedding", "other", "RoPE", None),
            "causal_conv1d_forward": ("Causal conv", "convolution", "Causal conv", LAST),
            "mamba_scan_forward": ("Selective scan", "other", "Scan", LAST)}
+# what subtracts a mean: a LayerNorm's, which a root mean square norm (RMSNorm) does not
+CENTRING = {"sub", "layer_norm", "group_norm", "batch_norm", "instance_norm", "var", "var_mean",
+            "std", "std_mean"}
 BYPASSED = {"Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout",
             "FeatureAlphaDropout", "Identity", "Flatten", "Unflatten"}  # identity in eval
 # functions outside any leaf module → (type, role, where their output keeps its channels)
@@ -290,6 +293,7 @@ class _Recorder(TorchFunctionMode):
         self.alive: list = []  # every tensor seen, so that no id is reused while recording
         self.stack: list[tuple] = []  # (module, path, (source, shape) it read) being called
         self.leaf: tuple | None = None  # (module, path, call) of the leaf being called
+        self.centred = False  # the leaf being called subtracted a mean (a LayerNorm does)
         self.leaf_calls: Counter = Counter()  # path -> calls of that leaf so far
         self.local_ids: Counter = Counter()  # local id -> glyphs made with it so far
         self.replayer = Replayer(self, mode)  # replays the blocks it is installed on
@@ -348,6 +352,7 @@ class _Recorder(TorchFunctionMode):
         if self.leaf is None and module is not self.root and self._is_leaf(module):
             self.leaf = (module, path, ("module", path, self.leaf_calls[path]))
             self.leaf_calls[path] += 1
+            self.centred = False
             self.replayer.note("leaves", path)
 
     def _leave(self, module, args, output):
@@ -356,6 +361,8 @@ class _Recorder(TorchFunctionMode):
             return
         glyph = self._leaf_glyph()
         self.leaf = None
+        if glyph is not None and glyph.short == "LN" and not self.centred:  # T5's "LayerNorm"
+            glyph.type = glyph.short = "RMSNorm"
         tensors = list(_tensors_in(output))
         if glyph is None and isinstance(module, torch.nn.Embedding):  # of positions, say
             size = sum(p.numel() for p in module.parameters())
@@ -410,6 +417,7 @@ class _Recorder(TorchFunctionMode):
         read = [t for t in given if id(t) in self.source]
         for tensor in read:
             self.replayer.note("read", id(tensor))
+        self.centred = self.centred or operation in CENTRING
         sources = list(dict.fromkeys(s for t in read for s in self.source[id(t)]))
         glyph = self._leaf_glyph() if self.leaf else None
         if operation in SHAPE_ONLY:
