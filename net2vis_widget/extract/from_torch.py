@@ -41,8 +41,8 @@ from torch.nn.modules.module import register_module_forward_hook, register_modul
 from torch.overrides import TorchFunctionMode
 
 from . import MissingInputs, first_line
-from ..network import (CLASS_TOKEN, attention_bias, COMBINING_ROLES, FIRST, KERNEL_ROLES, LAST, Edge, Network,
-                       Node, added_embedding, fused_attention)
+from ..network import (CLASS_TOKEN, COMBINING_ROLES, FIRST, KERNEL_ROLES, LAST, Edge, Network,
+                       Node, added_embedding, attention_bias, fused_attention)
 from .config import main_settings, plain_config
 from .torch_replay import Replayer
 from .torch_twin import fake_inputs, fake_tensor, tensor_paths, twin
@@ -410,10 +410,9 @@ class _Recorder(TorchFunctionMode):
         given = list(_tensors_in(arguments))
         kind = (self._module_kind(self.leaf[0], operation) if self.leaf
                 else _function_kind(operation))
-        if kind[1] == "attention" and not self.leaf:  # a leaf's tables are its weights
-            for tensor in given:
-                if id(tensor) in self.tables and not self.source.get(id(tensor)):
-                    self._attention_bias(tensor)
+        mask = _attention_mask(operation, arguments)
+        if mask is not None and id(mask) in self.tables and not self.source.get(id(mask)):
+            self._attention_bias(mask)
         read = [t for t in given if id(t) in self.source]
         for tensor in read:
             self.replayer.note("read", id(tensor))
@@ -796,6 +795,14 @@ def _attention(query, key, value, embed_dim, num_heads, *args, need_weights=True
 # batch norm or a linear map decomposes into tens of operations
 SHORTCUTS = {"batch_norm": _batch_norm, "layer_norm": _layer_norm, "rms_norm": _layer_norm,
              "linear": _linear, "addmm": _addmm, "multi_head_attention_forward": _attention}
+
+
+def _attention_mask(operation: str, arguments):
+    """The mask ``scaled_dot_product_attention`` adds to its scores: its fourth argument."""
+    if operation != "scaled_dot_product_attention":
+        return None
+    args, kwargs = arguments
+    return args[3] if len(args) > 3 else (kwargs or {}).get("attn_mask")
 
 
 def _function_name(func) -> str:
