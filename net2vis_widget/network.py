@@ -163,27 +163,34 @@ def fused_attention(nodes: list[Node], edges: list[Edge]) -> tuple[list, list]:
     attention`` node it is, reading the queries, keys and values; for every adapter."""
     written = Network("", tuple(nodes), tuple(edges))
     by_id, feeds, targets = written.by_id, written.feeds, written.targets
-    fused = {}  # the last MatMul's id -> (the scores' MatMul, the Softmax)
+    fused = {}  # the last MatMul's id -> (the scores' MatMul, the Softmax, a soft-capping Tanh)
     for node in nodes:
         if node.type != "MatMul" or len(feeds[node.id]) != 2:
             continue
-        weights, values = feeds[node.id]
-        scores = feeds[weights][0] if by_id[weights].type == "Softmax" else None
-        if (scores and by_id[scores].type == "MatMul" and len(feeds[scores]) == 2
-                and targets[weights] == [node.id] and targets[scores] == [weights]):
-            fused[node.id] = (scores, weights)
+        weights = feeds[node.id][0]
+        if by_id[weights].type != "Softmax" or targets[weights] != [node.id]:
+            continue
+        scores, capped = feeds[weights][:1], []
+        if scores and by_id[scores[0]].type == "Tanh" and targets[scores[0]] == [weights]:
+            capped, scores = scores, feeds[scores[0]][:1]  # Gemma 2's scores, soft-capped
+        # queries and keys: two glyphs, or one making both (a rotary embedding)
+        if (scores and by_id[scores[0]].type == "MatMul" and len(feeds[scores[0]]) <= 2
+                and targets[scores[0]] == (capped or [weights])):
+            fused[node.id] = (scores[0], weights, *capped)
     if not fused:
         return nodes, edges
-    gone = {i for pair in fused.values() for i in pair}
+    gone = {i for parts in fused.values() for i in parts}
     kept_nodes, kept_edges = [], []
     for node in nodes:
         if node.id in fused:
-            scores, _ = fused[node.id]
+            scores, _, *capped = fused[node.id]
             reads = feeds[scores] + feeds[node.id][1:]
             shapes = by_id[scores].input_shapes + node.input_shapes[1:]
+            settings = {**node.settings, "scores": "soft-capped by tanh"} if capped else (
+                node.settings)
             kept_nodes.append(replace(node, type="Dot-product attention", role="attention",
                                       kernel=True, short="Dot-product attention",
-                                      input_shapes=shapes))
+                                      input_shapes=shapes, settings=settings))
             kept_edges += [Edge(source, node.id, i) for i, source in enumerate(reads)]
         elif node.id not in gone:
             kept_nodes.append(node)

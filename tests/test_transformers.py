@@ -147,3 +147,15 @@ def test_a_norm_is_named_by_what_it_computes_not_by_its_class():
     t5 = figure(build(*MODELS["T5"]), input_data={"input_ids": IDS, "decoder_input_ids": IDS})
     cohere = figure(transformers.CohereConfig(**SMALL))
     assert norms(t5) == {"RMSNorm"} and norms(cohere) == {"LayerNorm"}
+
+
+def test_attention_written_out_to_soft_cap_its_scores_is_attention():
+    """Gemma 2 writes its attention out to soft-cap the scores (MatMul, Tanh, Softmax,
+    MatMul): one Dot-product attention, in an Attention, in a Transformer layer, as Llama's."""
+    fig = figure(build(*MODELS["Gemma2"]), input_data=IDS)
+    fig.auto_group()
+    assert {"Attention", "Transformer layer"} <= {a.name for a in fig.snapshot.aggregates}
+    attention = [n for n in fig.network.nodes if n.type == "Dot-product attention"]
+    tanh = [n for n in fig.network.nodes if n.type == "Tanh"]
+    assert len(attention) == 2 and len(tanh) == 1  # the logits' soft-capping, after the head
+    assert {n.settings["scores"] for n in attention} == {"soft-capped by tanh"}
