@@ -91,7 +91,9 @@ def nested_model_aggregates(network: Network) -> list[Aggregate]:
                for a in found.values()):
             continue  # another class of the same structure: that aggregate stands for it
         blocks = [m for m in pattern.members if m in found and holds_block(found[m], found)]
-        stage = len(set(blocks)) < len(blocks)  # a stage of blocks, some repeated: show them
+        # a stage of blocks, some repeated, or holding such a stage (ConvNeXt's downsampling
+        # and the three blocks of the stage before, folded): show its blocks
+        stage = len(set(blocks)) < len(blocks) or any(not found[m].active for m in blocks)
         aggregate = replace(pattern, name=distinct(describe(pattern, words), pattern, words,
                                                    taken), active=not stage, origin=name[call])
         found[aggregate.name] = aggregate
@@ -285,8 +287,9 @@ def repeated_unit(network: Network) -> Aggregate | None:
     transformer's attention and feed-forward blocks, an EfficientNet stage. A stack of N
     identical units then folds into N glyphs of one aggregate, which ×N marks show once.
 
-    A unit is not a run of one aggregate (×N marks show those), and its copies never cut a
-    run: a ResNet stage of three blocks followed by one of four has no unit.
+    A unit neither is nor holds a run of one aggregate (×N marks show those: a ConvNeXt stage
+    of three blocks and a downsampling would hide that the next stage has nine), and its copies
+    never cut a run: a ResNet stage of three blocks followed by one of four has no unit.
     """
     candidates = []  # (copies, length, -first node's order), members
     for run in _glyph_runs(network):
@@ -296,7 +299,7 @@ def repeated_unit(network: Network) -> Aggregate | None:
                 continue
             for length in range(2, min(MAX_UNIT, (len(run) - start) // 2) + 1):
                 unit = keys[start:start + length]
-                if unit[-1] == unit[0]:
+                if unit[-1] == unit[0] or any(a == b for a, b in zip(unit, unit[1:])):
                     continue
                 copies = 1
                 while keys[start + copies * length:start + (copies + 1) * length] == unit:

@@ -148,3 +148,17 @@ def test_the_widget_toggles_a_unit_from_the_legend(built):
     assert widget.error == ""
     widget._on_message(None, {"action": "set_active", "name": "Transformer layer", "active": True})
     assert widget.svg == folded
+
+
+def test_convnext_reads_its_stages_depths_from_keras_and_pytorch(application):
+    """ConvNeXt-T's stages hold 3, 3, 9 and 3 blocks: each a ×N run after its downsampling,
+    from either framework; no glyph folds the blocks of one stage with the downsampling into
+    the next (its output would hide their size) or three blocks of the nine."""
+    transformers = pytest.importorskip("transformers")
+    keras_fig = grouped(application("ConvNeXtTiny"), marks=True)
+    torch_fig = grouped(transformers.ConvNextConfig(), marks=True)  # on the meta device
+    for fig in (keras_fig, torch_fig):
+        runs = [(n.repeats, n.output_shapes[0][n.channel_axes[1]])
+                for n in fig.folded.nodes if n.type == "Residual block"]
+        assert runs == [(3, 96), (3, 192), (9, 384), (3, 768)]
+        assert [n.type for n in fig.folded.nodes].count("LN–Conv") == 3
