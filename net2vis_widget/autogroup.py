@@ -287,9 +287,10 @@ def repeated_unit(network: Network) -> Aggregate | None:
     transformer's attention and feed-forward blocks, an EfficientNet stage. A stack of N
     identical units then folds into N glyphs of one aggregate, which ×N marks show once.
 
-    A unit neither is nor holds a run of one aggregate (×N marks show those: a ConvNeXt stage
-    of three blocks and a downsampling would hide that the next stage has nine), and its copies
-    never cut a run: a ResNet stage of three blocks followed by one of four has no unit.
+    A unit is not a run of one aggregate (×N marks show those), changes the size only in its
+    first glyph (its glyph shows its output: three ConvNeXt blocks and the downsampling after
+    them would hide the blocks' size), and its copies never cut a run: a ResNet stage of three
+    blocks followed by one of four has no unit.
     """
     candidates = []  # (copies, length, -first node's order), members
     for run in _glyph_runs(network):
@@ -299,7 +300,7 @@ def repeated_unit(network: Network) -> Aggregate | None:
                 continue
             for length in range(2, min(MAX_UNIT, (len(run) - start) // 2) + 1):
                 unit = keys[start:start + length]
-                if unit[-1] == unit[0] or any(a == b for a, b in zip(unit, unit[1:])):
+                if unit[-1] == unit[0] or not _resized_first(network, run[start:start + length]):
                     continue
                 copies = 1
                 while keys[start + copies * length:start + (copies + 1) * length] == unit:
@@ -319,6 +320,12 @@ def repeated_unit(network: Network) -> Aggregate | None:
 
 
 MAX_UNIT = 8  # aggregates in a unit, at most
+
+
+def _resized_first(network: Network, members) -> bool:
+    """Every glyph of ``members`` after the first outputs the size the last does."""
+    size = network.by_id[members[-1]].output_shapes
+    return all(network.by_id[m].output_shapes == size for m in members[1:])
 
 
 def _glyph_runs(network: Network) -> list[list[str]]:

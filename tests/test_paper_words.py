@@ -122,7 +122,7 @@ PARTS = {
     "DenseNet121": {"Dense layer×6", "Dense layer×12", "Dense layer×24", "Dense layer×16",
                     "Transition"},
     "MobileNetV2": {"Inverted residual", "Inverted residual×3"},
-    "EfficientNetB0": {"Inverted residual×2", "Squeeze-excite"},
+    "EfficientNetB0": {"Inverted residual×3", "Squeeze-excite"},
     "InceptionV3": {"Inception module", "Inception module×2"},
     "Xception": {"Residual block×8"},
     "U-Net": {"Up block"},
