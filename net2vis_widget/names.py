@@ -135,9 +135,19 @@ def distinct(base: str, pattern: Aggregate, words: Vocabulary, taken: set[str]) 
         if name := _qualified(base, qualifier, taken):
             return name
     number = 2
-    while (name := f"{base[:MAX_LENGTH - 3].rstrip()} {number}") in taken:
+    while (name := _numbered(base, number)) in taken:
         number += 1
     return name
+
+
+def _numbered(base: str, number: int) -> str:
+    """``base number`` within MAX_LENGTH: ``base`` shortened by whole words where needed."""
+    room = MAX_LENGTH - len(f" {number}")
+    if len(base) > room:
+        cut = base[:room]
+        whole = re.sub(r"\w*$", "", cut) if base[room].isalnum() else cut
+        base = whole.rstrip(" –,") or cut
+    return f"{base} {number}"
 
 
 def _qualified(base: str, qualifier: str, taken: set[str]) -> str | None:

@@ -205,3 +205,14 @@ def test_a_stack_of_layers_is_an_encoder_or_a_decoder_and_parallel_paths_never_a
     assert {a.name.split(",")[0] for a in swin.snapshot.aggregates if not a.active} == {"Stage"}
     _, inception = drawn("InceptionV3")  # modules holding two equal inner modules
     assert not [a.name for a in inception.snapshot.aggregates if a.name.startswith("Stage")]
+
+
+@pytest.mark.parametrize("base, number, name", [
+    ("Conv–Transformer block", 2, "Conv–Transformer block 2"),  # fits: not cut ("bloc 2")
+    ("Conv–BN–ReLU–Conv–BN–ReLU", 2, "Conv–BN–ReLU–Conv–BN 2"),  # cut between words
+    ("Abcdefghijklmnopqrstuvwxyz", 12, "Abcdefghijklmnopqrstu 12"),  # one word: cut in it
+])
+def test_a_numbered_name_keeps_whole_words_within_24_characters(base, number, name):
+    from net2vis_widget.names import _numbered
+
+    assert _numbered(base, number) == name and len(name) <= 24
