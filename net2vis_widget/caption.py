@@ -71,7 +71,8 @@ def _size(features: str, grid: str) -> str:
     if not grid:
         return features
     if "×" not in grid.replace(" to ", ""):  # one axis: a sequence
-        return f"{features} features × {grid} positions" if features else f"{grid} positions"
+        positions = f"{grid} position{'' if grid == '1' else 's'}"
+        return f"{features} features × {positions}" if features else positions
     return f"{features} channel{'' if features == '1' else 's'} at {grid}"
 
 

@@ -49,6 +49,10 @@ def test_unet_in_words():
     (transformers.T5Config(), ["Encoder layer ×6", "Decoder layer ×6"]),
     (transformers.WhisperConfig(), ["Conv (kernel 3, 384 features × 3000 positions)"]),
     (LLAMA_3_8B, ["Transformer layer ×32 (4096 features × 16 positions)"]),
+    (transformers.SwinConfig(), ["Transformer layer ×6 (384 features × 196 positions)",
+                                 "GAP (768 features × 1 position)"]),
+    (transformers.ConvNextConfig(), ["Residual block ×9 (384 channels at 14×14)",
+                                     "GAP (768 channels at 1×1)"]),  # its mean: as Keras's
 ])
 def test_transformers_in_words(config, blocks):
     from net2vis_widget.extract import from_config

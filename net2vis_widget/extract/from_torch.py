@@ -410,6 +410,8 @@ class _Recorder(TorchFunctionMode):
         given = list(_tensors_in(arguments))
         kind = (self._module_kind(self.leaf[0], operation) if self.leaf
                 else _function_kind(operation))
+        if operation == "mean" and not self.leaf and _averages_space(given[0], outputs[0]):
+            kind = ("Mean", "global_pooling", "GAP", None)  # ConvNeXt's, timm's: a GAP
         mask = _attention_mask(operation, arguments)
         if mask is not None and id(mask) in self.tables and not self.source.get(id(mask)):
             self._attention_bias(mask)
@@ -795,6 +797,19 @@ def _attention(query, key, value, embed_dim, num_heads, *args, need_weights=True
 # batch norm or a linear map decomposes into tens of operations
 SHORTCUTS = {"batch_norm": _batch_norm, "layer_norm": _layer_norm, "rms_norm": _layer_norm,
              "linear": _linear, "addmm": _addmm, "multi_head_attention_forward": _attention}
+
+
+def _averages_space(tensor, mean) -> bool:
+    """``mean`` of an image's (or a volume's) ``tensor`` over all its spatial axes, its
+    channels first or last: global average pooling."""
+    shape, pooled = tuple(tensor.shape), tuple(mean.shape)
+    if len(shape) < 4 or not pooled or pooled[0] != shape[0]:
+        return False
+    for channels in (pooled[1:2], pooled[-1:]):  # channels first, or last
+        if channels and tuple(d for d in pooled[1:] if d != 1) == channels and (
+                channels[0] in (shape[1], shape[-1])):
+            return True
+    return False
 
 
 def _attention_mask(operation: str, arguments):
