@@ -91,6 +91,8 @@ def test_a_config_that_cannot_be_built_here_gets_one_clear_error(config, message
      "shared with its first call"),  # the relative position bias, made in the first layer
     (transformers.SwinConfig(image_size=64, embed_dim=16, depths=[2, 2], num_heads=[2, 4]),
      None),  # one relative position bias per layer
+    (transformers.ViTConfig(num_hidden_layers=2), None),  # its class token counted
+    (transformers.CLIPVisionConfig(num_hidden_layers=2), None),  # a vector: drawn, counted
 ])
 def test_shared_weights_are_counted_once(config, shared):
     from net2vis_widget.extract import from_config
@@ -101,6 +103,8 @@ def test_shared_weights_are_counted_once(config, shared):
     assert shared in {n.settings.get("weights") for n in network.nodes}
     biases = [n for n in network.nodes if n.type == "Relative position bias"]
     assert bool(biases) == (config.model_type in ("t5", "swin"))
+    tokens = [n for n in network.nodes if n.type == "Class token"]
+    assert bool(tokens) == (config.model_type in ("vit", "clip_vision_model"))
 
 
 LLAMA_3_8B = {"model_type": "llama", "architectures": ["LlamaForCausalLM"],

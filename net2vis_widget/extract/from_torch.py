@@ -297,10 +297,12 @@ class _Recorder(TorchFunctionMode):
         self.leaf_calls: Counter = Counter()  # path -> calls of that leaf so far
         self.local_ids: Counter = Counter()  # local id -> glyphs made with it so far
         self.replayer = Replayer(self, mode)  # replays the blocks it is installed on
-        # id(tensor) -> (name, size) of the learned table it is: a weight of two or more axes
-        # (a position embedding), or what an embedding made of indices that read no input
+        # id(tensor) -> (name, size) of the learned table it is: a weight (a position
+        # embedding, a class token), or what an embedding made of indices that read no input
         self.tables = {id(p): (name, p.numel()) for name, p in module.named_parameters()
-                       if not is_lazy(p) and p.dim() >= 2}
+                       if not is_lazy(p) and p.dim() >= 1}
+        # those of one axis: a class token where joined to the data (CLIP's), else a bias
+        self.vectors = {id(p) for p in module.parameters() if not is_lazy(p) and p.dim() == 1}
 
     @contextmanager
     def recording(self):
@@ -413,7 +415,8 @@ class _Recorder(TorchFunctionMode):
         if operation == "mean" and not self.leaf and _averages_space(given[0], outputs[0]):
             kind = ("Mean", "global_pooling", "GAP", None)  # ConvNeXt's, timm's: a GAP
         mask = _attention_mask(operation, arguments)
-        if mask is not None and id(mask) in self.tables and not self.source.get(id(mask)):
+        if (mask is not None and id(mask) in self.tables and id(mask) not in self.vectors
+                and not self.source.get(id(mask))):
             self._attention_bias(mask)
         read = [t for t in given if id(t) in self.source]
         for tensor in read:
@@ -428,10 +431,14 @@ class _Recorder(TorchFunctionMode):
             sources = []  # indices, masks, counts made: index arithmetic, not the data drawn
         # a constant added, scaled or joined (a cache's empty past, a class token)
         with_constant = not self.leaf and kind[1] in COMBINING_ROLES and len(sources) == 1
-        table = next((self.tables[id(t)] for t in given if id(t) in self.tables), None)
+        learned = next((t for t in given if id(t) in self.tables), None)
+        table = self.tables[id(learned)] if learned is not None else None
+        vector = learned is not None and id(learned) in self.vectors
         if table is not None and not sources:
             self.tables.update((id(t), table) for t in outputs)  # a slice of it, say
-        elif table is not None and with_constant and kind[1] == "add":
+            if vector:
+                self.vectors.update(id(t) for t in outputs)
+        elif table is not None and with_constant and kind[1] == "add" and not vector:
             embedding = added_embedding(table[0])
             kind, with_constant = (embedding, "embedding", embedding, LAST), False
         elif table is not None and with_constant and kind[1] == "concatenate":
@@ -447,7 +454,8 @@ class _Recorder(TorchFunctionMode):
                 operation)
             glyph = self._glyph(local, kind[0], kind[1:], call)
             glyph.module = self.leaf[0] if self.leaf else None
-            glyph.table = table if kind[1] == "embedding" and not self.leaf else ()
+            glyph.table = table if kind[0] in ("embedding", CLASS_TOKEN) or (
+                kind[1] == "embedding" and not self.leaf) else ()
         for tensor in read:
             for source in self.source[id(tensor)]:
                 if source != glyph.id and source not in (s for s, _ in glyph.inputs):
