@@ -151,6 +151,13 @@ def added_embedding(name: str) -> str:
             "Position embedding" if "pos" in words or "wpe" in words else "Learned embedding")
 
 
+def joined_token(name: str) -> str:
+    """The type of a learned vector joined to the data as a token, by its name (``cls_token``,
+    ``class_embedding``; a separator, a register)."""
+    words = name.lower()
+    return CLASS_TOKEN if "cls" in words or "class" in words else "Learned token"
+
+
 def attention_bias(name: str) -> str:
     """The type of a learned table added to attention scores, by its name
     (``relative_attention_bias``, ``relative_position_bias_table``)."""

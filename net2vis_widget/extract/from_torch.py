@@ -41,8 +41,9 @@ from torch.nn.modules.module import register_module_forward_hook, register_modul
 from torch.overrides import TorchFunctionMode
 
 from . import MissingInputs, first_line
-from ..network import (CLASS_TOKEN, COMBINING_ROLES, FIRST, KERNEL_ROLES, LAST, Edge, Network,
-                       Node, added_embedding, attention_bias, fused_attention)
+from ..network import (COMBINING_ROLES, FIRST, KERNEL_ROLES, LAST, Edge, Network,
+                       Node, added_embedding, attention_bias, fused_attention,
+                       joined_token)
 from .config import main_settings, plain_config
 from .torch_replay import Replayer
 from .torch_twin import fake_inputs, fake_tensor, tensor_paths, twin
@@ -441,8 +442,10 @@ class _Recorder(TorchFunctionMode):
         elif table is not None and with_constant and kind[1] == "add" and not vector:
             embedding = added_embedding(table[0])
             kind, with_constant = (embedding, "embedding", embedding, LAST), False
-        elif table is not None and with_constant and kind[1] == "concatenate":
-            kind, with_constant = (CLASS_TOKEN, "concatenate", CLASS_TOKEN, LAST), False
+        elif (table is not None and with_constant and kind[1] == "concatenate"
+              and (not vector or table[1] == outputs[0].shape[-1])):  # a token: its features
+            token = joined_token(table[0])
+            kind, with_constant = (token, "concatenate", token, LAST), False
         if (not sources or with_constant or kind[1] == "bypassed"
                 or (operation in PLUMBING and glyph is None)):
             for tensor in outputs:  # bypassed: plumbing, identity, a constant's use
@@ -454,8 +457,8 @@ class _Recorder(TorchFunctionMode):
                 operation)
             glyph = self._glyph(local, kind[0], kind[1:], call)
             glyph.module = self.leaf[0] if self.leaf else None
-            glyph.table = table if kind[0] in ("embedding", CLASS_TOKEN) or (
-                kind[1] == "embedding" and not self.leaf) else ()
+            token = table is not None and kind[0] == joined_token(table[0])
+            glyph.table = table if (kind[1] == "embedding" or token) and not self.leaf else ()
         for tensor in read:
             for source in self.source[id(tensor)]:
                 if source != glyph.id and source not in (s for s, _ in glyph.inputs):
