@@ -435,6 +435,7 @@ class _Recorder(TorchFunctionMode):
         learned = next((t for t in given if id(t) in self.tables), None)
         table = self.tables[id(learned)] if learned is not None else None
         vector = learned is not None and id(learned) in self.vectors
+        joined = False  # the learned vector or table is a token joined to the data
         if table is not None and not sources:
             self.tables.update((id(t), table) for t in outputs)  # a slice of it, say
             if vector:
@@ -445,7 +446,7 @@ class _Recorder(TorchFunctionMode):
         elif (table is not None and with_constant and kind[1] == "concatenate"
               and (not vector or table[1] == outputs[0].shape[-1])):  # a token: its features
             token = joined_token(table[0])
-            kind, with_constant = (token, "concatenate", token, LAST), False
+            kind, with_constant, joined = (token, "concatenate", token, LAST), False, True
         if (not sources or with_constant or kind[1] == "bypassed"
                 or (operation in PLUMBING and glyph is None)):
             for tensor in outputs:  # bypassed: plumbing, identity, a constant's use
@@ -457,8 +458,7 @@ class _Recorder(TorchFunctionMode):
                 operation)
             glyph = self._glyph(local, kind[0], kind[1:], call)
             glyph.module = self.leaf[0] if self.leaf else None
-            token = table is not None and kind[0] == joined_token(table[0])
-            glyph.table = table if (kind[1] == "embedding" or token) and not self.leaf else ()
+            glyph.table = table if (kind[1] == "embedding" or joined) and not self.leaf else ()
         for tensor in read:
             for source in self.source[id(tensor)]:
                 if source != glyph.id and source not in (s for s, _ in glyph.inputs):
@@ -814,13 +814,9 @@ def _averages_space(tensor, mean) -> bool:
     """``mean`` of an image's (or a volume's) ``tensor`` over all its spatial axes, its
     channels first or last: global average pooling."""
     shape, pooled = tuple(tensor.shape), tuple(mean.shape)
-    if len(shape) < 4 or not pooled or pooled[0] != shape[0]:
-        return False
-    for channels in (pooled[1:2], pooled[-1:]):  # channels first, or last
-        if channels and tuple(d for d in pooled[1:] if d != 1) == channels and (
-                channels[0] in (shape[1], shape[-1])):
-            return True
-    return False
+    kept = tuple(d for d in pooled[1:] if d != 1)  # the channels, the spatial axes gone
+    return (len(shape) >= 4 and pooled[:1] == shape[:1] and len(kept) == 1
+            and kept in (pooled[1:2], pooled[-1:]) and kept[0] in (shape[1], shape[-1]))
 
 
 def _attention_mask(operation: str, arguments):
